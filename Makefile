@@ -1,0 +1,53 @@
+# robolm — two commands for a fresh machine: `make quickstart` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: quickstart test venv deps export check-sync nbtest pytest docs readme clean
+
+# The virtual environment, with CPU torch (torch==2.13.0 is pinned in settings.ini) and the dev tools.
+$(STAMP): settings.ini setup.py
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# System tools the tests use: Debian's Chromium for the docs screenshot test.
+deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+quickstart: venv
+	$(BIN)/robolm pipeline run quickstart
+
+export: venv
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+readme: venv
+	$(BIN)/jupyter nbconvert --log-level=ERROR --to markdown --stdout nbs/index.ipynb > README.md
+
+# nbdev_clean, nbdev_export and the README generation must leave the tree as it is (notebooks are the source).
+check-sync: venv
+	@before="$$(git status --porcelain -- nbs robolm README.md; git diff -- nbs robolm README.md | sha1sum)"; \
+	$(BIN)/nbdev_clean && $(BIN)/nbdev_export && $(MAKE) -s readme; \
+	after="$$(git status --porcelain -- nbs robolm README.md; git diff -- nbs robolm README.md | sha1sum)"; \
+	if [ "$$before" != "$$after" ]; then echo "nbdev_clean/nbdev_export/readme changed files: run 'make export readme' and commit"; git status --short -- nbs robolm README.md; exit 1; fi
+
+nbtest: venv
+	$(BIN)/nbdev_test --n_workers 2 --do_print
+
+pytest: venv deps
+	$(BIN)/pytest -q tests
+
+test: venv deps check-sync nbtest pytest
+
+include docs.mk
+
+clean:
+	rm -rf _docs _proc _docsrc _build
