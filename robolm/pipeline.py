@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_pipeline.ipynb #c003
 from __future__ import annotations
-import shutil, sys, time, traceback
+import logging, shutil, sys, time, traceback
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import (load_config, config_path, project_root, write_json, read_json, file_sha256, obj_sha256,
@@ -136,15 +136,26 @@ def up_to_date(stage:Stage, run_dir, r, manifest=None)->bool:
 # %% ../nbs/10_pipeline.ipynb #c013
 def notebooks_dir()->Path: return project_root()/'nbs'/'pipeline'
 
-def _run_notebook(stage, run_dir, recipe_ref, log):
+class _LogToCallback(logging.Handler):
+    "Forward papermill's log of cell outputs (training progress) to `log`, line by line."
+    def __init__(self, log): super().__init__(logging.INFO); self.fn = log
+    def emit(self, record):
+        msg = record.getMessage()
+        if msg.startswith(('Executing', 'Input Notebook', 'Output Notebook', 'Ending Cell', 'Executing Cell', 'Working directory')): return
+        for line in msg.rstrip().splitlines(): self.fn(f'    {line}')
+
+def _run_notebook(stage, run_dir, recipe_ref, log, show_output=True):
     import papermill as pm
     out = Path(run_dir)/'notebooks'/stage.notebook
     out.parent.mkdir(parents=True, exist_ok=True)
+    lg, h = logging.getLogger('papermill'), _LogToCallback(log)
+    lg.addHandler(h); old = lg.level; lg.setLevel(logging.INFO)
     try:
         pm.execute_notebook(str(notebooks_dir()/stage.notebook), str(out), parameters={'run_dir': str(run_dir), 'recipe': recipe_ref},
-                            kernel_name='python3', cwd=str(project_root()), progress_bar=False, log_output=False)
+                            kernel_name='python3', cwd=str(project_root()), progress_bar=False, log_output=show_output)
     except pm.PapermillExecutionError as e:
         raise RobolmError(f'stage {stage.name} failed in cell {e.exec_count} (cell index {e.cell_index}) of {out}: {e.ename}: {e.evalue}') from None
+    finally: lg.removeHandler(h); lg.setLevel(old)
     return read_json(Path(run_dir)/'stage_results'/f'{stage.name}.json') if (Path(run_dir)/'stage_results'/f'{stage.name}.json').exists() else {}
 
 def execute_stage(name:str, run_dir, recipe:str, via:str='papermill', force:bool=False, log=print)->dict|None:

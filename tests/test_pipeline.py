@@ -1,0 +1,93 @@
+"""The whole pipeline through papermill at the smallest scale (the `tiny` recipe), as `robolm pipeline run` does it."""
+import json, shutil, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+from robolm.core import RobolmError, read_json
+from robolm.pipeline import STAGE_NAMES, run_pipeline, execute_stage, read_manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp('run')
+    logs = []
+    run_pipeline('tiny', run, log=logs.append)
+    return run, logs
+
+
+def test_every_stage_done_with_report_notebooks(tiny_run):
+    run, _ = tiny_run
+    man = read_manifest(run)
+    assert [man['stages'][s]['status'] for s in STAGE_NAMES] == ['done'] * len(STAGE_NAMES)
+    for s in STAGE_NAMES:
+        st = man['stages'][s]
+        assert st['seconds'] >= 0 and st['via'] == 'papermill'
+        assert 'parameters' in st and 'input_hashes' in st
+    nbs = sorted(p.name for p in (run / 'notebooks').glob('*.ipynb'))
+    assert nbs == sorted(p.name for p in (ROOT / 'nbs/pipeline').glob('*.ipynb'))
+    # the executed notebook got the run's parameters injected by papermill
+    nb = json.loads((run / 'notebooks/04_pretrain.ipynb').read_text())
+    injected = [c for c in nb['cells'] if 'injected-parameters' in c['metadata'].get('tags', [])]
+    assert injected and str(run) in ''.join(injected[0]['source'])
+
+
+def test_run_folder_contents(tiny_run):
+    run, _ = tiny_run
+    for f in ['data/train.jsonl', 'data/validation_report.json', 'tokenizer/tokenizer.tiktoken', 'tokenizer/tokenizer.json',
+              'tokenizer/tokenizer_config.json', 'data/pretrain_train.bin', 'data/metadata.json',
+              'checkpoints/pretrain/best/model.safetensors', 'checkpoints/finetune/latest/trainer_state.pt',
+              'logs/pretrain_metrics.jsonl', 'logs/finetune_plot.png', 'eval/report.json', 'eval/report.md',
+              'exports/model.onnx', 'exports/model.int8.onnx', 'exports/manifest.json']:
+        assert (run / f).exists(), f
+    rep = read_json(run / 'eval/report.json')
+    assert rep['n'] == 3 and rep['reference_pass'] == 100.0
+    assert 0 <= rep['syntax_valid'] <= 100 and len(rep['samples']) == 3
+    exp = read_json(run / 'exports/manifest.json')['exports']
+    assert exp[0]['parity']['max_rel_logit_error'] < 1e-4
+    assert exp[1]['quantization'] == 'int8-dynamic' and exp[1]['bytes'] < exp[0]['bytes']
+
+
+def test_rerun_skips_up_to_date_stages(tiny_run):
+    run, _ = tiny_run
+    logs = []
+    run_pipeline('tiny', run, log=logs.append)
+    assert logs == [f'[{s}] up to date, skipped' for s in STAGE_NAMES]
+
+
+def test_cli_generate_from_run(tiny_run):
+    run, _ = tiny_run
+    p = subprocess.run([BIN / 'robolm', 'generate', 'Blink an LED on pin 2', '--run', str(run), '--max-new-tokens', '16'],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert 'syntax' in p.stdout and 'API' in p.stdout and 'tokens in' in p.stdout
+
+
+def test_failed_stage_names_the_cell(tmp_path, tiny_run):
+    """A stage that fails inside its notebook reports the cell and marks the manifest; earlier outputs stay."""
+    run, _ = tiny_run
+    broken = tmp_path / 'run'
+    shutil.copytree(run, broken, symlinks=True)
+    # a recipe whose pretraining asks for sequences longer than the model's context
+    cfgs = tmp_path / 'cfg'; cfgs.mkdir()
+    (cfgs / 'long.yaml').write_text((ROOT / 'configs/training/tiny-pretrain.yaml').read_text() + 'seq_len: 4096\n')
+    (cfgs / 'broken.yaml').write_text((ROOT / 'configs/recipes/tiny.yaml').read_text().replace('pretrain: tiny-pretrain', f'pretrain: {cfgs / "long.yaml"}'))
+    with pytest.raises(RobolmError) as e:
+        execute_stage('pretrain', broken, str(cfgs / 'broken.yaml'))
+    assert 'stage pretrain failed in cell' in str(e.value) and 'seq_len 4096' in str(e.value)
+    man = read_manifest(broken)
+    assert man['stages']['pretrain']['status'] == 'failed'
+    assert man['stages']['tokenize']['status'] == 'done' and (broken / 'data/pretrain_train.bin').exists()
+    assert (broken / 'notebooks/04_pretrain.ipynb').exists()
+
+
+def test_cli_reports_bad_config_in_one_line(tmp_path):
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text('name: x\nmodel: quickstart\ntokenizr: bpe4k\n')
+    p = subprocess.run([BIN / 'robolm', 'data', '--recipe', str(bad), '--run', str(tmp_path / 'r')], capture_output=True, text=True)
+    assert p.returncode == 2
+    assert f"{bad}:3: unknown key 'tokenizr' in RecipeConfig" in p.stderr
+    assert 'Traceback' not in p.stderr
