@@ -152,7 +152,8 @@ def _run_notebook(stage, run_dir, recipe_ref, log, show_output=True):
     lg.addHandler(h); old = lg.level; lg.setLevel(logging.INFO)
     try:
         pm.execute_notebook(str(notebooks_dir()/stage.notebook), str(out), parameters={'run_dir': str(run_dir), 'recipe': recipe_ref},
-                            kernel_name='python3', cwd=str(project_root()), progress_bar=False, log_output=show_output)
+                            kernel_name='python3', cwd=str(project_root()), progress_bar=False, log_output=show_output,
+                            extra_arguments=['--IPKernelApp.log_level=ERROR'])   # no kernel start-up chatter
     except pm.PapermillExecutionError as e:
         raise RobolmError(f'stage {stage.name} failed in cell {e.exec_count} (cell index {e.cell_index}) of {out}: {e.ename}: {e.evalue}') from None
     finally: lg.removeHandler(h); lg.setLevel(old)
