@@ -255,6 +255,7 @@ def train(run_dir, phase:Literal['pretrain', 'finetune'], model_cfg:ModelConfig,
                 log(' '.join(f'{k}={v:.4g}' if isinstance(v, float) else f'{k}={v}' for k, v in row.items()))
             elif step % cfg.eval_every == 0:
                 val = evaluate_loss(model, val_b.val_batches(cfg.eval_batches), device, amp); metrics.log(step=step, val_loss=round(val, 5))
+            if stop_after is not None and stop_after <= step < cfg.steps: flag.stop = True
             if step % cfg.ckpt_every == 0 or step == cfg.steps or flag.stop:
                 if val is None or step % cfg.eval_every:
                     val = evaluate_loss(model, val_b.val_batches(cfg.eval_batches), device, amp)
@@ -263,9 +264,6 @@ def train(run_dir, phase:Literal['pretrain', 'finetune'], model_cfg:ModelConfig,
                 ck.save(step, model, opt, {'step': step, 'best_val': best_val},
                         meta | {'train_loss': last_loss, 'val_loss': val}, is_best=is_best)
                 val = None
-            if stop_after is not None and step >= stop_after and step < cfg.steps:
-                flag.stop = True
-                ck.save(step, model, opt, {'step': step, 'best_val': best_val}, meta | {'train_loss': last_loss, 'val_loss': None})
     summary = {'phase': phase, 'step': step, 'stopped_early': step < cfg.steps, 'train_loss': last_loss,
                'best_val_loss': best_val, 'skipped_steps': skipped, 'seconds': round(time.time() - t0, 1),
                'params': count_params(model), 'device': str(device)}
