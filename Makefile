@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: quickstart test venv deps export check-sync nbtest pytest docs readme clean
+.PHONY: quickstart test venv deps arduino-examples export check-sync nbtest pytest docs readme clean
+ARDUINO_EXAMPLES := .cache/debian-arduino/.stamp
 
 # The virtual environment, with CPU torch (torch==2.13.0 is pinned in settings.ini) and the dev tools.
 $(STAMP): settings.ini setup.py
@@ -23,7 +24,18 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-quickstart: venv
+# Debian's Arduino example sketches for the pretraining mix. The `arduino` package would pull in Java, so its .deb is
+# only downloaded and unpacked (no install, no root needed).
+$(ARDUINO_EXAMPLES):
+	rm -rf .cache/debian-arduino && mkdir -p .cache/debian-arduino/debs
+	cd .cache/debian-arduino/debs && { apt-get download arduino arduino-core-avr 2>/dev/null || \
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && apt-get download arduino arduino-core-avr; }; }
+	for d in .cache/debian-arduino/debs/*.deb; do dpkg-deb -x $$d .cache/debian-arduino; done
+	rm -rf .cache/debian-arduino/debs && touch $@
+
+arduino-examples: $(ARDUINO_EXAMPLES)
+
+quickstart: venv arduino-examples
 	$(BIN)/robolm pipeline run quickstart
 
 export: venv
@@ -45,7 +57,7 @@ nbtest: venv
 pytest: venv deps
 	$(BIN)/pytest -q tests
 
-test: venv deps check-sync nbtest pytest
+test: venv deps arduino-examples check-sync nbtest pytest
 
 include docs.mk
 

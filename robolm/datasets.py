@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import write_json, read_json, RobolmError, DataError
-from .tokenizers import load_tokenizer, encode_instruction
+from .tokenizers import load_tokenizer, encode_instruction, TARGETS
 
 # %% auto #0
 __all__ = ['token_dtype', 'write_tokens', 'read_tokens', 'tokenize_run', 'PretrainBatches', 'SFTBatches']
@@ -47,7 +47,7 @@ def tokenize_run(run_dir)->dict:
         write_tokens(data/f'pretrain_{split}.bin', ids, dt)
         meta['pretrain'][split] = {'documents': len(docs), 'tokens': len(ids), 'bytes': sum(len(t.encode()) for t in docs)}
     for split in ('train', 'val', 'test'):
-        recs = [r for r in read_jsonl(data/f'{split}.jsonl') if r['type'] == 'instruction']
+        recs = [r for r in read_jsonl(data/f'{split}.jsonl') if r['type'] == 'instruction' and r['target'] in TARGETS]
         ids, mask, offsets = [], [], [0]
         for r in recs:
             i, m = encode_instruction(enc, r['prompt'], r['target'], r['response'])

@@ -66,6 +66,10 @@ STUB_ALLOW = {
     # PWM(pin, freq=..., duty=...) and PWM.duty() are the ESP32 port's long-standing API; the stubs list only duty_u16/duty_ns.
     ('machine', 'PWM', '__init__'): 'ESP32 PWM accepts freq= and duty= keywords',
     ('machine', 'PWM', 'duty'): 'ESP32 PWM.duty(0..1023) exists on the port',
+    # The firmware's signatures are gatts_notify(conn_handle, value_handle, data=None) and
+    # gatts_indicate(conn_handle, value_handle, data=None); the stubs drop conn_handle or data.
+    ('bluetooth', 'BLE', 'gatts_notify'): 'BLE.gatts_notify(conn_handle, value_handle[, data])',
+    ('bluetooth', 'BLE', 'gatts_indicate'): 'BLE.gatts_indicate(conn_handle, value_handle[, data])',
 }
 
 # %% ../nbs/07_eval.ipynb #c011
@@ -218,7 +222,8 @@ def evaluate_run(run_dir, cfg:EvalConfig, log=print)->dict:
     from robolm.data import read_jsonl
     from robolm.infer import Generator
     run_dir = Path(run_dir)
-    recs = [r for r in read_jsonl(run_dir/'data'/f'{cfg.split}.jsonl') if r['type'] == 'instruction' and r['target'] in cfg.targets]
+    recs = [r for r in read_jsonl(run_dir/'data'/f'{cfg.split}.jsonl')
+            if r['type'] == 'instruction' and r['target'] in cfg.targets and not r.get('augmentations')]
     if cfg.max_prompts: recs = recs[:cfg.max_prompts]
     if not recs: raise RobolmError(f'{run_dir/"data"/(cfg.split + ".jsonl")}: no instruction records to evaluate')
     gen = Generator.from_run(run_dir, phase=cfg.phase, which=cfg.checkpoint)

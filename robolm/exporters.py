@@ -124,10 +124,11 @@ def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_t
     "Export the run's best model to `exports/` (ONNX FP32 and INT8) and record parity in `exports/manifest.json`."
     from robolm.infer import Generator
     from robolm.data import read_jsonl
-    from robolm.tokenizers import encode_instruction
+    from robolm.tokenizers import encode_instruction, TARGETS
     run_dir = Path(run_dir); out = run_dir/'exports'
     gen = Generator.from_run(run_dir, phase=phase)
-    recs = [r for r in read_jsonl(run_dir/'data/test.jsonl') if r['type'] == 'instruction'][:n_prompts]
+    recs = [r for r in read_jsonl(run_dir/'data/test.jsonl')
+            if r['type'] == 'instruction' and r['target'] in TARGETS and not r.get('augmentations')][:n_prompts]
     prompts = [encode_instruction(gen.enc, r['prompt'], r['target'])[0] for r in recs] or [encode_instruction(gen.enc, 'Blink an LED on pin 2')[0]]
     t0 = time.time(); fp32 = export_onnx(gen.model, out/'model.onnx', opset)
     entries = [{'format': 'onnx', 'file': fp32.name, 'quantization': 'none', 'opset': opset, 'bytes': fp32.stat().st_size,

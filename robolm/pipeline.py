@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import (load_config, config_path, project_root, write_json, read_json, file_sha256, obj_sha256,
                          RobolmError, ConfigError)
-from .data import DataConfig, load_data_config, prepare_data
+from .data import DataConfig, load_data_config
+from .corpus import prepare_data
 from .tokenizers import TokenizerConfig, load_tokenizer_config, train_tokenizer
 from .datasets import tokenize_run
 from .models import ModelConfig, load_model_config, describe
@@ -80,12 +81,14 @@ def _stage_export(run_dir, r):
     e = r.export
     return export_run(run_dir, e.opset, e.int8, e.n_parity_prompts, e.max_new_tokens)
 
-def _syllabus(r):
-    p = Path(load_data_config(r.data).syllabus_dir)
-    return [p if p.is_absolute() else '@' + str(p)]
+def _raw_inputs(r):
+    "The data stage's inputs: the raw data folder and the language config."
+    c = load_data_config(r.data)
+    p = Path(c.raw_dir)
+    return [p if p.is_absolute() else '@' + str(p), config_path('languages', c.language)]
 
 STAGES = [
-    Stage('prepare_data', '01_prepare_data.ipynb', _stage_prepare_data, _syllabus,
+    Stage('prepare_data', '01_prepare_data.ipynb', _stage_prepare_data, _raw_inputs,
           ['data/summary.json', 'data/train.jsonl', 'data/val.jsonl', 'data/test.jsonl', 'data/pretrain_train.jsonl', 'data/pretrain_val.jsonl'],
           lambda r: asdict(load_data_config(r.data))),
     Stage('train_tokenizer', '02_train_tokenizer.ipynb', _stage_train_tokenizer, lambda r: ['data/pretrain_train.jsonl', 'data/train.jsonl'],

@@ -13,7 +13,8 @@ from .core import load_config, config_path, write_json, atomic_write, read_json,
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'SPLIT_PATTERN', 'KEYWORDS', 'BYTE_TO_UNICODE', 'UNICODE_TO_BYTE', 'TARGETS', 'TokenizerConfig',
            'load_tokenizer_config', 'train_bpe', 'hf_to_tiktoken', 'save_tokenizer', 'load_tokenizer', 'keyword_report',
-           'check_keywords', 'tokens_per_word', 'encode_instruction', 'stop_ids', 'corpus_texts', 'train_tokenizer']
+           'check_keywords', 'tokens_per_word', 'tokens_per_char', 'encode_instruction', 'stop_ids', 'corpus_texts',
+           'train_tokenizer']
 
 # %% ../nbs/03_tokenizers.ipynb #c006
 SPECIAL_TOKENS = ['<|endoftext|>', '<|user|>', '<|micropython|>', '<|arduino|>', '<|end|>', '<|pad|>']
@@ -29,6 +30,7 @@ class TokenizerConfig:
     max_corpus_bytes: int = 50_000_000     # cap on training text
     special_tokens: list[str] = field(default_factory=lambda: list(SPECIAL_TOKENS))
     required_single_tokens: list[str] = field(default_factory=lambda: list(KEYWORDS))  # must encode to one token, bare and after a space
+    corpus_languages: list[str] = field(default_factory=list)   # languages of the prompts and docs it trains on (empty: all)
 
 def load_tokenizer_config(name:str)->TokenizerConfig:
     "Load `configs/tokenizers/<name>.yaml` (or a path)."
@@ -114,6 +116,11 @@ def tokens_per_word(enc, texts_by_lang:dict)->dict:
         if words: out[lang] = round(sum(len(enc.encode(t)) for t in texts) / words, 2)
     return out
 
+def tokens_per_char(enc, texts_by_lang:dict)->dict:
+    "Mean tokens per character, per language: the fair measure for scripts written without spaces (zh, ja)."
+    return {lang: round(sum(len(enc.encode(t)) for t in texts) / max(1, sum(len(t) for t in texts)), 3)
+            for lang, texts in texts_by_lang.items() if texts}
+
 # %% ../nbs/03_tokenizers.ipynb #c016
 TARGETS = ('micropython', 'arduino')
 
@@ -130,12 +137,13 @@ def stop_ids(enc)->tuple:
     return tuple(enc.encode_single_token(t) for t in ('<|end|>', '<|endoftext|>', '<|user|>'))
 
 # %% ../nbs/03_tokenizers.ipynb #c019
-def corpus_texts(run_dir):
-    "Texts the tokenizer trains on: the pretraining documents and the training records of `run_dir/data`."
+def corpus_texts(run_dir, languages=()):
+    "Texts the tokenizer trains on: the pretraining documents and the training records (of `languages`, if given) of `run_dir/data`."
     from robolm.data import read_jsonl
     data = Path(run_dir)/'data'
     for d in read_jsonl(data/'pretrain_train.jsonl'): yield d['text']
     for r in read_jsonl(data/'train.jsonl'):
+        if languages and r.get('lang', 'en') not in languages: continue
         for k in ('prompt', 'response', 'code', 'content'):
             if r.get(k): yield r[k]
 
@@ -143,19 +151,24 @@ def train_tokenizer(run_dir, cfg:TokenizerConfig)->dict:
     "Train, check and save the run's tokenizer into `run_dir/tokenizer`; returns the report."
     from robolm.data import read_jsonl
     t0 = time.time()
-    hf = train_bpe(corpus_texts(run_dir), cfg)
+    hf = train_bpe(corpus_texts(run_dir, cfg.corpus_languages), cfg)
     enc = hf_to_tiktoken(hf)
     check_keywords(enc, cfg.required_single_tokens)
     out = Path(run_dir)/'tokenizer'
     save_tokenizer(enc, out, hf)
     recs = [r for r in read_jsonl(Path(run_dir)/'data/train.jsonl') if r['type'] == 'instruction']
-    by_lang = {}
-    for r in recs: by_lang.setdefault(r['lang'], []).append(r['prompt'])
+    by_lang, tokens_by_lang = {}, {}
+    for r in recs:
+        by_lang.setdefault(r['lang'], []).append(r['prompt'])
+        n = len(enc.encode(r['prompt'], disallowed_special=())) + len(enc.encode(r['response'], disallowed_special=()))
+        tokens_by_lang[r['lang']] = tokens_by_lang.get(r['lang'], 0) + n
     val = [d['text'] for d in read_jsonl(Path(run_dir)/'data/pretrain_val.jsonl')][:200]
     nbytes = sum(len(t.encode()) for t in val)
     t1 = time.time(); ntok = sum(len(enc.encode(t, disallowed_special=())) for t in val); dt = time.time() - t1
     rep = {'vocab_size': enc.n_vocab, 'special_tokens': enc._special_tokens, 'keywords': keyword_report(enc, cfg.required_single_tokens),
-           'tokens_per_word': tokens_per_word(enc, by_lang), 'bytes_per_token_val': round(nbytes / max(ntok, 1), 3),
+           'tokens_per_word': tokens_per_word(enc, by_lang),
+           'tokens_per_char': tokens_per_char(enc, by_lang), 'train_instruction_tokens_by_lang': dict(sorted(tokens_by_lang.items())),
+           'train_instructions_by_lang': {l: len(v) for l, v in sorted(by_lang.items())}, 'bytes_per_token_val': round(nbytes / max(ntok, 1), 3),
            'encode_mb_per_s': round(nbytes / 1e6 / max(dt, 1e-9), 2), 'train_seconds': round(t1 - t0, 2)}
     write_json(out/'report.json', rep)
     return rep
