@@ -58,14 +58,15 @@ def train_bpe(texts, cfg:TokenizerConfig):
     n_bpe = cfg.vocab_size - len(cfg.special_tokens)
     trainer = trainers.BpeTrainer(vocab_size=n_bpe, min_frequency=cfg.min_frequency, show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-    boost = ''.join(f'{w}\n {w}\n' for w in cfg.required_single_tokens) * max(50, 20 * cfg.min_frequency)
     def capped():
         total = 0
         for t in texts:
             total += len(t)
-            if total > cfg.max_corpus_bytes: return
+            if total > cfg.max_corpus_bytes: break
             yield t
-        yield boost
+        # The keywords' own count grows with the corpus (one copy per 2 KB), so their merges keep up with the pairs of
+        # a large or many-scripted corpus even at a small vocabulary.
+        yield ''.join(f'{w}\n {w}\n' for w in cfg.required_single_tokens) * max(50, 20 * cfg.min_frequency, total // 2000)
     tok.train_from_iterator(capped(), trainer=trainer)
     tok.add_special_tokens(cfg.special_tokens)
     return tok
