@@ -10,11 +10,11 @@ __all__ = ['S', 'SoftSPI', 'FLAG_READ', 'FLAG_WRITE', 'FLAG_NOTIFY', 'FLAG_INDIC
            'make_network', 'socket', 'make_socket', 'MQTTException', 'MQTTClient', 'make_umqtt_simple', 'make_ntptime',
            'UUID', 'BLE', 'make_bluetooth', 'make_modules', 'install', 'uninstall', 'run', 'unknown_attributes']
 
-# %% ../nbs/07a_vboard.ipynb #a9633f49
+# %% ../nbs/07a_vboard.ipynb #d5eff452
 # The board is plain Python that MicroPython 1.2x and CPython both run: no typing, no dataclasses, no f-string tricks.
 import sys
 
-# %% ../nbs/07a_vboard.ipynb #4bc70e7e
+# %% ../nbs/07a_vboard.ipynb #b784a41f
 class SimulationEnd(BaseException):
     "The virtual-time budget is spent (a BaseException, so `except Exception` in a program cannot swallow it)."
     pass
@@ -72,7 +72,7 @@ def _norm_inputs(inp):
 
 S = _State()
 
-# %% ../nbs/07a_vboard.ipynb #5fe5d3b6
+# %% ../nbs/07a_vboard.ipynb #f1cbe192
 def reset(inputs=None, budget_ms=5000, **limits):
     "Start the board again at t=0 with `inputs` (the task spec's `inputs`) and a virtual-time budget."
     S.reset(inputs or {}, budget_ms, **limits)
@@ -187,7 +187,7 @@ def _print(*args, **kw):
     f = kw.get('file')
     (f or sys.stdout).write(text)
 
-# %% ../nbs/07a_vboard.ipynb #25f508f0
+# %% ../nbs/07a_vboard.ipynb #ed93fc88
 class VModule:
     "A board module: fixed attributes, and AttributeError for anything the real one lacks."
     def __init__(self, name, attrs):
@@ -199,7 +199,7 @@ class VModule:
 def _pin_id(p):
     return p._id if isinstance(p, Pin) else p
 
-# %% ../nbs/07a_vboard.ipynb #6ae03042
+# %% ../nbs/07a_vboard.ipynb #b740d675
 _EPOCH_DAYS = 0   # the ESP32 epoch is 2000-01-01
 
 def _days_to_date(days):
@@ -247,7 +247,7 @@ def make_time():
                             'ticks_us': _ticks_us, 'ticks_cpu': _ticks_cpu, 'ticks_add': _ticks_add, 'ticks_diff': _ticks_diff,
                             'time': _time, 'time_ns': _time_ns, 'localtime': _localtime, 'gmtime': _localtime, 'mktime': _mktime})
 
-# %% ../nbs/07a_vboard.ipynb #dfcc491f
+# %% ../nbs/07a_vboard.ipynb #ce2e1967
 _INPUT_ONLY = (34, 35, 36, 37, 38, 39)
 _NO_PIN = (6, 7, 8, 9, 10, 11, 20, 24, 28, 29, 30, 31)
 
@@ -311,7 +311,7 @@ class Signal:
     def on(self): self.value(1)
     def off(self): self.value(0)
 
-# %% ../nbs/07a_vboard.ipynb #655b753a
+# %% ../nbs/07a_vboard.ipynb #4b14f3da
 class PWM:
     "LEDC PWM: every change of frequency or duty is logged as [freq, duty_u16]."
     def __init__(self, dest, freq=None, duty=None, duty_u16=None, duty_ns=None, invert=False):
@@ -344,7 +344,7 @@ class PWM:
     def deinit(self):
         self._d = 0; log('pwm', self._pin, [self._f, 0])
 
-# %% ../nbs/07a_vboard.ipynb #9de3f222
+# %% ../nbs/07a_vboard.ipynb #191018be
 class ADC:
     "12-bit ADC reading `inputs.adc` (0 when nothing is connected)."
     ATTN_0DB, ATTN_2_5DB, ATTN_6DB, ATTN_11DB = 0, 1, 2, 3
@@ -377,7 +377,7 @@ def time_pulse_us(pin, pulse_level, timeout_us=1000000):
     advance(w)
     return w
 
-# %% ../nbs/07a_vboard.ipynb #0feabef5
+# %% ../nbs/07a_vboard.ipynb #243213ca
 class I2C:
     "I2C controller: devices come from `inputs.i2c`; every write is logged as its bytes ([reg]+data for writeto_mem)."
     def __init__(self, id=-1, scl=None, sda=None, freq=400000, timeout=50000):
@@ -452,7 +452,7 @@ class SPI:
 
 SoftSPI = SPI
 
-# %% ../nbs/07a_vboard.ipynb #9d05d90a
+# %% ../nbs/07a_vboard.ipynb #3c00299e
 class UART:
     "A UART: `inputs.uart` bytes arrive at their times; writes are logged."
     def __init__(self, id, baudrate=115200, bits=8, parity=None, stop=1, tx=None, rx=None, **kw):
@@ -502,7 +502,7 @@ class UART:
     def sendbreak(self): pass
     def irq(self, handler=None, trigger=0, hard=False): return None
 
-# %% ../nbs/07a_vboard.ipynb #aa6b66b7
+# %% ../nbs/07a_vboard.ipynb #7e37f969
 class Timer:
     "A hardware timer whose callbacks run on the virtual clock."
     ONE_SHOT, PERIODIC = 0, 1
@@ -555,7 +555,7 @@ class DAC:
     def __init__(self, pin, bits=8): self._pin = _pin_id(pin)
     def write(self, value): log('dac', self._pin, value)
 
-# %% ../nbs/07a_vboard.ipynb #c7461c7b
+# %% ../nbs/07a_vboard.ipynb #832c36f5
 def _reset(): raise SimulationEnd()
 def _deepsleep(time_ms=0):
     advance(time_ms * 1000 if time_ms else S.budget_us)
@@ -576,7 +576,7 @@ def make_machine():
         'PIN_WAKE': 2, 'EXT0_WAKE': 2, 'EXT1_WAKE': 3, 'TIMER_WAKE': 4, 'TOUCHPAD_WAKE': 5, 'ULP_WAKE': 6,
     })
 
-# %% ../nbs/07a_vboard.ipynb #7d4bdf0e
+# %% ../nbs/07a_vboard.ipynb #fa5c1e14
 class NeoPixel:
     "WS2812 strip: `write()` logs the colour of every pixel."
     ORDER = (1, 0, 2, 3)
@@ -597,7 +597,7 @@ class NeoPixel:
 
 def make_neopixel(): return VModule('neopixel', {'NeoPixel': NeoPixel})
 
-# %% ../nbs/07a_vboard.ipynb #b6ab0e79
+# %% ../nbs/07a_vboard.ipynb #90c7e4de
 class DHTBase:
     "DHT11/DHT22 on a pin: `measure()` takes the scheduled reading, OSError(ETIMEDOUT) without a sensor."
     def __init__(self, pin):
@@ -618,7 +618,7 @@ class DHT22(DHTBase):
 
 def make_dht(): return VModule('dht', {'DHT11': DHT11, 'DHT22': DHT22, 'DHTBase': DHTBase})
 
-# %% ../nbs/07a_vboard.ipynb #059ebf01
+# %% ../nbs/07a_vboard.ipynb #d77782b0
 class WLAN:
     "Fake WiFi: the station connects to any SSID on the first isconnected() after connect(); the AP is 192.168.4.1."
     IF_STA, IF_AP = 0, 1
@@ -673,7 +673,7 @@ def make_network():
                                'hostname': lambda name=None: 'esp32' if name is None else None,
                                'country': lambda code=None: 'XX' if code is None else None})
 
-# %% ../nbs/07a_vboard.ipynb #5de2f59e
+# %% ../nbs/07a_vboard.ipynb #d8178906
 class socket:
     "TCP socket: a listening one serves `inputs.http` in order; client connections fail with OSError(EHOSTUNREACH)."
     def __init__(self, af=2, type=1, proto=0):
@@ -742,7 +742,7 @@ def make_socket():
                               'SOCK_STREAM': 1, 'SOCK_DGRAM': 2, 'SOCK_RAW': 3, 'SOL_SOCKET': 1, 'SO_REUSEADDR': 4,
                               'IPPROTO_TCP': 6, 'IPPROTO_UDP': 17, 'IPPROTO_IP': 0})
 
-# %% ../nbs/07a_vboard.ipynb #65c8b93f
+# %% ../nbs/07a_vboard.ipynb #1a8d1d27
 class MQTTException(Exception):
     pass
 
@@ -805,7 +805,7 @@ class MQTTClient:
 
 def make_umqtt_simple(): return VModule('umqtt.simple', {'MQTTClient': MQTTClient, 'MQTTException': MQTTException})
 
-# %% ../nbs/07a_vboard.ipynb #664d066b
+# %% ../nbs/07a_vboard.ipynb #cf885451
 _NTP_NOW = 825465600   # 2026-02-27 00:00:00 UTC in seconds since 2000-01-01 (a fixed, reproducible "now")
 
 def _ntp_time():
@@ -820,7 +820,7 @@ def _ntp_settime():
 def make_ntptime():
     return VModule('ntptime', {'host': 'pool.ntp.org', 'timeout': 1, 'time': _ntp_time, 'settime': _ntp_settime})
 
-# %% ../nbs/07a_vboard.ipynb #8e165c5a
+# %% ../nbs/07a_vboard.ipynb #c030d20e
 FLAG_READ, FLAG_WRITE, FLAG_NOTIFY, FLAG_INDICATE, FLAG_WRITE_NO_RESPONSE = 0x02, 0x08, 0x10, 0x20, 0x04
 
 class UUID:
@@ -899,7 +899,7 @@ def make_bluetooth():
                                  'FLAG_NOTIFY': FLAG_NOTIFY, 'FLAG_INDICATE': FLAG_INDICATE,
                                  'FLAG_WRITE_NO_RESPONSE': FLAG_WRITE_NO_RESPONSE})
 
-# %% ../nbs/07a_vboard.ipynb #70fa1160
+# %% ../nbs/07a_vboard.ipynb #ef1a28b9
 MODULES = ('machine', 'time', 'utime', 'neopixel', 'dht', 'network', 'socket', 'usocket', 'umqtt', 'umqtt.simple',
            'bluetooth', 'ntptime')
 
@@ -930,7 +930,7 @@ def uninstall(saved):
             if k in sys.modules: del sys.modules[k]
         else: sys.modules[k] = saved[k]
 
-# %% ../nbs/07a_vboard.ipynb #2cc65041
+# %% ../nbs/07a_vboard.ipynb #70aa2ab1
 def run(source, inputs=None, budget_ms=5000, **limits):
     "Run a program on the board (inside MicroPython only): {events, end: budget|finished|error, error, t_ms}."
     saved = install(inputs, budget_ms, **limits)
@@ -965,7 +965,7 @@ def run(source, inputs=None, budget_ms=5000, **limits):
         uninstall(saved)
     return {'events': S.events, 'end': end, 'error': err, 't_ms': S.us / 1000}
 
-# %% ../nbs/07a_vboard.ipynb #27559c17
+# %% ../nbs/07a_vboard.ipynb #db815d90
 def unknown_attributes(reg:dict)->list:
     "Public names of the board modules that the stub registry lacks (should be empty)."
     def cls_names(m, c, seen=()):
