@@ -5,13 +5,17 @@
 # %% ../nbs/11_cli.ipynb #c003
 from __future__ import annotations
 import argparse, json, sys, time
+from collections import Counter
 from pathlib import Path
 from .core import RobolmError
 
 # %% auto #0
-__all__ = ['STAGE_COMMANDS', 'build_parser', 'generate_and_show', 'main']
+__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'build_parser', 'generate_and_show', 'data_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #c005
+DATA_ACTIONS = {  # `robolm data <action>` besides `prepare`
+    'validate': 'check a raw data folder and print the report', 'augment': "print a project's augmented variants",
+    'extract-api': "write a Blockly library's functions.jsonl", 'stats': "print a run's data summary"}
 STAGE_COMMANDS = {  # CLI command -> pipeline stage
     'data': 'prepare_data', 'tokenizer': 'train_tokenizer', 'tokenize': 'tokenize', 'pretrain': 'pretrain',
     'finetune': 'finetune', 'eval': 'evaluate', 'export': 'export'}
@@ -30,7 +34,14 @@ def build_parser()->argparse.ArgumentParser:
     st = pls.add_parser('status', help='show the manifest of a run'); st.add_argument('run', help='run folder')
     for cmd, stage in STAGE_COMMANDS.items():
         s = sub.add_parser(cmd, help=f'run the {stage} stage')
-        if cmd == 'data': s.add_argument('action', nargs='?', default='prepare', choices=['prepare'])
+        if cmd == 'data':
+            s.add_argument('action', nargs='?', default='prepare', choices=['prepare', *DATA_ACTIONS],
+                           help='prepare: the data stage; ' + '; '.join(f'{k}: {v}' for k, v in DATA_ACTIONS.items()))
+            s.add_argument('path', nargs='?', help='validate: raw data folder; augment: project YAML; extract-api: library .py; stats: run folder')
+            s.add_argument('--strict', action='store_true', help='validate: exit 1 on warnings too')
+            s.add_argument('-n', type=int, default=5, help='augment: number of variants')
+            s.add_argument('--seed', type=int, default=0, help='augment: seed')
+            s.add_argument('-o', '--output', help='extract-api: where to write the registry (default: functions.jsonl beside the library)')
         if cmd == 'tokenizer': s.add_argument('action', nargs='?', default='train', choices=['train'])
         s.add_argument('--recipe', default='quickstart', help='recipe name or path (default: quickstart)')
         s.add_argument('--run', help='run folder (default: outputs/<recipe name>)')
@@ -58,6 +69,40 @@ def generate_and_show(prompt:str, run=None, target:str='micropython', out=print,
     out(f'# {mark} | {g.new_tokens} tokens in {g.seconds:.2f} s ({g.tokens_per_s:.0f} tokens/s)')
     return g
 
+def data_command(a, out=print)->int:
+    "`robolm data validate|augment|extract-api|stats`: the data tools, each one library call."
+    from robolm import data as D
+    if a.action == 'validate':
+        raw = D.load_raw(a.path or 'data/raw')
+        rep = raw.report
+        out(rep.to_markdown())
+        bad = rep.errors or (a.strict and rep.issues)
+        return 1 if bad else 0
+    if not a.path: raise RobolmError(f'robolm data {a.action} needs a path')
+    if a.action == 'augment':
+        from robolm.augment import augment_project
+        from robolm.core import load_yaml, DataError
+        variants, rejected = augment_project(load_yaml(a.path, DataError), a.n, seed=a.seed)
+        for v in variants:
+            out(f"# --- variant: {', '.join(v['augmentations'])}\n# prompt: {v['prompts']['en'][0]}\n{v['micropython_code'].rstrip()}\n")
+        for r in rejected: out(f"# rejected: {r['reason']}")
+        return 0
+    if a.action == 'extract-api':
+        from robolm.blockly import extract_registry, write_registry
+        recs = extract_registry(a.path, module=Path(a.path).stem)
+        dest = Path(a.output) if a.output else Path(a.path).with_name('functions.jsonl')
+        write_registry(recs, dest)
+        cats = ', '.join(f'{k} {v}' for k, v in sorted(Counter(r['category'] for r in recs).items()))
+        out(f'{len(recs)} blocks ({cats}) -> {dest}'); return 0
+    if a.action == 'stats':
+        from robolm.core import read_json
+        f = Path(a.path)/'data/summary.json'
+        if not f.exists(): raise RobolmError(f'{f}: no data summary (run `robolm data prepare` first)')
+        s = read_json(f)
+        out(json.dumps({k: s[k] for k in ('projects', 'errors', 'quarantined', 'grades', 'split_projects', 'records',
+                                          'records_by_type', 'instructions_by_lang', 'augmentation', 'pretrain_bytes') if k in s}, indent=1, ensure_ascii=False))
+        return 0
+
 def main(argv=None):
     "Entry point of the `robolm` console script."
     args = build_parser().parse_args(argv)
@@ -83,6 +128,7 @@ def _dispatch(a):
             s = man['stages'].get(name, {})
             print(f"{name:16} {s.get('status', '-'):8} {s.get('seconds', ''):>8} {s.get('error', '')}")
         return 0
+    if a.command == 'data' and a.action != 'prepare': return data_command(a)
     if a.command in STAGE_COMMANDS:
         run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
         res = P.execute_stage(STAGE_COMMANDS[a.command], run, a.recipe, via='inline', force=a.force)
