@@ -118,8 +118,9 @@ def _dispatch(a):
         P.run_pipeline(a.recipe, run, a.stages.split(',') if a.stages else None, via='inline' if a.inline else 'papermill', force=a.force)
         rep = run/'eval/report.md'
         if rep.exists(): print('\n## Evaluation on held-out prompts\n' + rep.read_text().split('\n| prompt |')[0])
-        print('## Demo')
-        generate_and_show(P.load_recipe(a.recipe).demo_prompt, run)
+        if (run/'checkpoints/finetune/best').exists():   # a partial run (--stages) has no model to demo
+            print('## Demo')
+            generate_and_show(P.load_recipe(a.recipe).demo_prompt, run)
         print(f'\npipeline finished in {time.time() - t0:.0f} s; run folder: {run}')
         return 0
     if a.command == 'pipeline' and a.action == 'status':
