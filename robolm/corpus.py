@@ -243,6 +243,7 @@ def prepare_data(run_dir, cfg:DataConfig, log=print)->dict:
             'arduino': arduino_sketches(cfg.arduino_dirs),
             'stub_docs': stub_documents() + [dict(source='docs', name=d['topic'], text=d['content']) for d in raw.documents],
             'instructions': [dict(source='instructions', name=r['id'], text=_instruction_text(r)) for r in raw.instructions]}
+    atomic_write(out/'micropython_api.md', '\n\n'.join(d['text'] for d in docs['stub_docs'] if d['source'] == 'stub_docs'))
     pre = {'train': {}, 'val': {}}
     for name, ds in docs.items():
         val = [d for d in ds if rng.random() < cfg.pretrain_val_fraction]
