@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: quickstart test venv deps arduino-examples export check-sync nbtest pytest docs readme clean
+.PHONY: quickstart test venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
 ARDUINO_EXAMPLES := .cache/debian-arduino/.stamp
 
 # The virtual environment, with CPU torch (torch==2.13.0 is pinned in settings.ini) and the dev tools.
@@ -35,6 +35,34 @@ $(ARDUINO_EXAMPLES):
 
 arduino-examples: $(ARDUINO_EXAMPLES)
 
+# Real MicroPython for the evaluation: the WebAssembly port from npm (version pinned in package.json/package-lock.json),
+# run under Node (Debian's nodejs, >= 18). `npm ci` installs exactly the locked version into toolchains/micropython/.
+MP_WASM := toolchains/micropython/node_modules/.package-lock.json
+$(MP_WASM): toolchains/micropython/package.json toolchains/micropython/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd toolchains/micropython && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+micropython-wasm: $(MP_WASM)
+
+# The Arduino evaluation: Debian's compiler, Uno core and arduino-builder, and libsimavr for robolm's harness
+# (toolchains/arduino/avrsim.c -> .cache/toolchains/avrsim). apt-get runs only when a package is missing.
+ARDUINO_PKGS := gcc-avr avr-libc arduino-core-avr arduino-builder simavr libsimavr-dev libelf-dev
+AVRSIM := .cache/toolchains/avrsim
+arduino-toolchain:
+	@missing=; for p in $(ARDUINO_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
+
+$(AVRSIM): toolchains/arduino/avrsim.c | arduino-toolchain
+	mkdir -p $(dir $@)
+	cc -O2 -Wall -o $@ $< -I/usr/include/simavr -lsimavr -lelf
+
+avrsim: arduino-toolchain $(AVRSIM)
+
 quickstart: venv arduino-examples
 	$(BIN)/robolm pipeline run quickstart
 
@@ -51,13 +79,13 @@ check-sync: venv
 	after="$$(git status --porcelain -- nbs robolm README.md; git diff -- nbs robolm README.md | sha1sum)"; \
 	if [ "$$before" != "$$after" ]; then echo "nbdev_clean/nbdev_export/readme changed files: run 'make export readme' and commit"; git status --short -- nbs robolm README.md; exit 1; fi
 
-nbtest: venv
+nbtest: venv micropython-wasm avrsim
 	$(BIN)/nbdev_test --n_workers 2 --do_print
 
-pytest: venv deps
+pytest: venv deps micropython-wasm avrsim
 	$(BIN)/pytest -q tests
 
-test: venv deps arduino-examples check-sync nbtest pytest
+test: venv deps arduino-examples micropython-wasm avrsim check-sync nbtest pytest
 
 include docs.mk
 
