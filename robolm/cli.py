@@ -10,7 +10,8 @@ from pathlib import Path
 from .core import RobolmError
 
 # %% auto #0
-__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'build_parser', 'generate_and_show', 'data_command', 'main']
+__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'EVAL_OPTIONS', 'build_parser', 'generate_and_show', 'data_command', 'eval_command',
+           'main']
 
 # %% ../nbs/11_cli.ipynb #c005
 DATA_ACTIONS = {  # `robolm data <action>` besides `prepare`
@@ -43,6 +44,14 @@ def build_parser()->argparse.ArgumentParser:
             s.add_argument('--seed', type=int, default=0, help='augment: seed')
             s.add_argument('-o', '--output', help='extract-api: where to write the registry (default: functions.jsonl beside the library)')
         if cmd == 'tokenizer': s.add_argument('action', nargs='?', default='train', choices=['train'])
+        if cmd == 'eval':
+            s.add_argument('--onnx', help="evaluate this ONNX export of the run (e.g. exports/model.int8.onnx) instead of its checkpoint")
+            s.add_argument('--code-dir', help='evaluate a folder of <project_id>*.py / *.ino files against their projects\' checks')
+            s.add_argument('--samples', type=int, help='programs per prompt (for pass@k)')
+            s.add_argument('--pass-k', help='comma-separated k values, e.g. 1,5')
+            s.add_argument('--temperature', type=float); s.add_argument('--max-prompts', type=int)
+            s.add_argument('--targets', help='comma-separated: micropython,arduino')
+            s.add_argument('--no-functional', action='store_true', help='syntax/API/compile only, no simulators')
         s.add_argument('--recipe', default='quickstart', help='recipe name or path (default: quickstart)')
         s.add_argument('--run', help='run folder (default: outputs/<recipe name>)')
         s.add_argument('--force', action='store_true', help='re-run even if up to date')
@@ -103,6 +112,27 @@ def data_command(a, out=print)->int:
                                           'records_by_type', 'instructions_by_lang', 'augmentation', 'pretrain_bytes') if k in s}, indent=1, ensure_ascii=False))
         return 0
 
+EVAL_OPTIONS = ('onnx', 'code_dir', 'samples', 'pass_k', 'temperature', 'max_prompts', 'targets', 'no_functional')
+
+def eval_command(a, out=print)->int:
+    "`robolm eval` with options: a checkpoint with other settings, an ONNX export, or a folder of code files."
+    from dataclasses import replace
+    from robolm import pipeline as P
+    from robolm.evaluate import evaluate_run, evaluate_code_dir, EvalConfig
+    cfg = P.load_recipe(a.recipe).evaluate if not a.code_dir else EvalConfig()
+    over = {k: v for k, v in dict(samples=a.samples, temperature=a.temperature, max_prompts=a.max_prompts,
+                                 pass_k=[int(x) for x in a.pass_k.split(',')] if a.pass_k else None,
+                                 targets=a.targets.split(',') if a.targets else None).items() if v is not None}
+    cfg = replace(cfg, **over, functional=not a.no_functional)
+    if a.code_dir: rep = evaluate_code_dir(a.code_dir, cfg=cfg)
+    else:
+        run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
+        onnx = (run/a.onnx if not Path(a.onnx).is_absolute() and (run/a.onnx).exists() else a.onnx) if a.onnx else None
+        rep = evaluate_run(run, cfg, onnx=str(onnx) if onnx else None, log=out)
+    from robolm.evaluate import report_markdown
+    out(report_markdown(rep).split('\n| project |')[0])
+    return 0
+
 def main(argv=None):
     "Entry point of the `robolm` console script."
     args = build_parser().parse_args(argv)
@@ -130,6 +160,7 @@ def _dispatch(a):
             print(f"{name:16} {s.get('status', '-'):8} {s.get('seconds', ''):>8} {s.get('error', '')}")
         return 0
     if a.command == 'data' and a.action != 'prepare': return data_command(a)
+    if a.command == 'eval' and any(getattr(a, k) not in (None, False) for k in EVAL_OPTIONS): return eval_command(a)
     if a.command in STAGE_COMMANDS:
         run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
         res = P.execute_stage(STAGE_COMMANDS[a.command], run, a.recipe, via='inline', force=a.force)

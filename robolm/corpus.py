@@ -14,7 +14,7 @@ from .data import (DataConfig, load_raw, resolve_path, with_translations, projec
 
 # %% auto #0
 __all__ = ['LanguageConfig', 'load_language_config', 'language_shares', 'mix_languages', 'stub_documents', 'arduino_sketches',
-           'stdlib_documents', 'source_dataset', 'mix_sources', 'augment_all', 'prepare_data']
+           'stdlib_documents', 'source_dataset', 'mix_sources', 'augment_all', 'project_task', 'prepare_data']
 
 # %% ../nbs/02c_corpus.ipynb #c006
 @dataclass
@@ -208,6 +208,11 @@ def _project_text(p:dict)->str:
 
 def _instruction_text(r:dict)->str: return f"Question: {r['question'].strip()}\n\nAnswer: {r['answer'].strip()}\n"
 
+def project_task(p:dict, split:str)->dict:
+    "The evaluation task of a project: its checks (task-spec format) and reference programs."
+    return dict(project_id=p['project_id'], grade=p['grade_level'], split=split, checks=p.get('checks') or {},
+                micropython_code=p['micropython_code'], arduino_code=p.get('arduino_code') or '')
+
 def prepare_data(run_dir, cfg:DataConfig, log=print)->dict:
     "Validate the raw data, write records, splits, pretraining corpus and validation report into `run_dir/data`."
     out = Path(run_dir)/'data'; out.mkdir(parents=True, exist_ok=True)
@@ -237,6 +242,7 @@ def prepare_data(run_dir, cfg:DataConfig, log=print)->dict:
     by_split['train'] += [r | {'split': 'train'} for r in api_records(raw.functions)]
     by_split['train'], lang_report = mix_languages(by_split['train'], lang_cfg, cfg.seed)
     for k, recs in by_split.items(): write_jsonl(out/f'{k}.jsonl', recs)
+    write_jsonl(out/'tasks.jsonl', [project_task(p, split[pid]) for pid, p in sorted(raw.projects.items())])
     # the pretraining corpus: each source split into train/val, then mixed by weight
     rng = random.Random(cfg.seed)
     docs = {'cpython': [dict(source='cpython', name=n, text=t) for n, t in stdlib_documents(cfg.stdlib_path, cfg.stdlib_max_bytes)],
