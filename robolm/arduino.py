@@ -53,7 +53,8 @@ def _builder(sketch:Path, build:Path, timeout:float):
     p = arduino_paths()
     p['core_cache'].mkdir(parents=True, exist_ok=True)
     cmd = _BUILDER + ['-build-cache', str(p['core_cache']), '-libraries', str(p['libraries']), '-build-path', str(build), str(sketch)]
-    try: r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    env = {**os.environ, 'LC_ALL': 'C'}     # plain ASCII quotes in gcc's messages, whatever the user's locale
+    try: r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except FileNotFoundError: raise RobolmError('arduino-builder not found: run `make arduino-toolchain` (Debian packages)')
     except subprocess.TimeoutExpired: return -1, f'compile timed out after {timeout:.0f} s'
     return r.returncode, r.stdout + r.stderr

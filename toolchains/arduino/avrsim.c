@@ -337,7 +337,10 @@ static char last_log[256];
 static void logger(avr_t *a, const int level, const char *fmt, va_list ap) {
 	(void)a;
 	if (level <= LOG_WARNING) {
-		vsnprintf(last_log, sizeof last_log, fmt, ap);
+		char msg[256];
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		if (last_log[0] && strstr(msg, "avr_sadly_crashed")) return;   /* keep the message that says why */
+		memcpy(last_log, msg, sizeof msg);
 		size_t l = strlen(last_log);
 		while (l && (last_log[l - 1] == '\n' || last_log[l - 1] == '\r')) last_log[--l] = 0;
 	}
@@ -448,11 +451,21 @@ int main(int argc, char **argv) {
 	while (avr->cycle < limit) {
 		state = avr_run(avr);
 		if (state == cpu_Done) { st = "halted"; snprintf(reason, sizeof reason, "CPU halted: %s", last_log[0] ? last_log : "sleep with interrupts disabled"); break; }
-		if (state == cpu_Crashed) { st = "crashed"; snprintf(reason, sizeof reason, "simavr: %s", last_log[0] ? last_log : "crash"); break; }
+		if (state == cpu_Crashed) {
+			st = "crashed";
+			if (!last_log[0] || strstr(last_log, "avr_sadly_crashed"))
+				snprintf(reason, sizeof reason, "invalid instruction or jump outside the program at PC 0x%04x", (unsigned)avr->pc);
+			else snprintf(reason, sizeof reason, "simavr: %s", last_log);
+			break;
+		}
 		unsigned sp = avr->data[R_SPL] | avr->data[R_SPH] << 8;
-		if (sp < sp_min && sp) {
-			sp_min = sp;
-			if (sp < stack_floor) { st = "crashed"; snprintf(reason, sizeof reason, "stack overflow: SP 0x%04x below the end of the variables 0x%04x", sp, stack_floor); break; }
+		if (sp && sp < sp_min) sp_min = sp;
+		if (sp && (sp < stack_floor || sp > avr->ramend)) {   /* > RAMEND: a frame bigger than the RAM wrapped around */
+			st = "crashed";
+			snprintf(reason, sizeof reason, "stack overflow: SP 0x%04x %s 0x%04x", sp,
+			         sp > avr->ramend ? "wrapped past 0, above RAMEND" : "below the end of the variables",
+			         sp > avr->ramend ? avr->ramend : stack_floor);
+			break;
 		}
 		if ((++iter & 0xFFFF) == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t1);
