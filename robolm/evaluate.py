@@ -12,8 +12,8 @@ from .core import RobolmError, write_json, atomic_write
 
 # %% auto #0
 __all__ = ['GRADE_CATEGORIES', 'METRICS', 'EvalConfig', 'category', 'pass_at_k', 'check_programs', 'OnnxGenerator', 'summarize',
-           'build_report', 'report_markdown', 'plot_report', 'load_tasks', 'reference_rates', 'evaluate_run',
-           'write_report', 'evaluate_code_dir']
+           'build_report', 'report_markdown', 'plot_report', 'int_keys', 'load_tasks', 'reference_rates',
+           'evaluate_run', 'write_report', 'evaluate_code_dir']
 
 # %% ../nbs/07d_evaluate.ipynb #c006
 @dataclass
@@ -178,12 +178,18 @@ def _select(recs:list, n:int)->list:
     if not n or n >= len(recs): return recs
     return [recs[round(i * (len(recs) - 1) / (n - 1))] for i in range(n)] if n > 1 else recs[:1]
 
+def int_keys(obj):
+    "JSON turns the integer keys of a task spec (pins, I2C addresses, registers) into strings; turn them back."
+    if isinstance(obj, dict): return {(int(k) if isinstance(k, str) and k.lstrip('-').isdigit() else k): int_keys(v) for k, v in obj.items()}
+    if isinstance(obj, list): return [int_keys(x) for x in obj]
+    return obj
+
 def load_tasks(run_dir)->dict:
     "project id -> task (checks and reference programs) of a run."
     from robolm.data import read_jsonl
     f = Path(run_dir)/'data/tasks.jsonl'
     if not f.exists(): raise RobolmError(f'{f}: no tasks (run the prepare_data stage again)')
-    return {t['project_id']: t for t in read_jsonl(f)}
+    return {t['project_id']: t | {'checks': int_keys(t['checks'])} for t in read_jsonl(f)}
 
 def reference_rates(tasks:dict, ids, targets, cfg:EvalConfig)->dict:
     "Pass rates of the reference programs of `ids` (the control)."
@@ -219,7 +225,7 @@ def evaluate_run(run_dir, cfg:EvalConfig, onnx:str|None=None, log=print)->dict:
     for r, v in zip(rows, verdicts): r.update(v)
     ref = reference_rates(tasks, {r['project_id'] for r in rows}, cfg.targets, cfg)
     rep = build_report(rows, cfg, f'{onnx or gen.checkpoint}', ref)
-    write_report(rep, run_dir/'eval')
+    write_report(rep, run_dir/'eval' if not onnx else run_dir/'eval'/Path(onnx).name.removesuffix('.onnx'))
     t = rep['total']
     log(f"functional {t['functional']}% · API {t['api_compliant']}% · syntax {t['syntax_valid']}% over {t['samples']} samples")
     return rep

@@ -92,3 +92,14 @@ def test_cli_reports_bad_config_in_one_line(tmp_path):
     assert p.returncode == 2
     assert f"{bad}:3: unknown key 'tokenizr' in RecipeConfig" in p.stderr
     assert 'Traceback' not in p.stderr
+
+
+def test_eval_of_an_onnx_export(tiny_run):
+    "The exported INT8 model is evaluated through ONNX Runtime on the same prompts, into its own report folder."
+    from robolm.evaluate import evaluate_run, EvalConfig
+    run, _ = tiny_run
+    rep = evaluate_run(run, EvalConfig(max_prompts=2, max_new_tokens=12, targets=['micropython']),
+                       onnx=str(run / 'exports/model.int8.onnx'), log=lambda *_: None)
+    assert rep['source'].endswith('model.int8.onnx') and rep['total']['prompts'] == 2
+    assert (run / 'eval/model.int8/report.md').exists() and read_json(run / 'eval/report.json')['source'] != rep['source']
+
