@@ -5,13 +5,18 @@
 # %% ../nbs/11_cli.ipynb #c003
 from __future__ import annotations
 import argparse, json, sys, time
+from collections import Counter
 from pathlib import Path
 from .core import RobolmError
 
 # %% auto #0
-__all__ = ['STAGE_COMMANDS', 'build_parser', 'generate_and_show', 'main']
+__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'EVAL_OPTIONS', 'build_parser', 'generate_and_show', 'data_command', 'eval_command',
+           'main']
 
 # %% ../nbs/11_cli.ipynb #c005
+DATA_ACTIONS = {  # `robolm data <action>` besides `prepare`
+    'validate': 'check a raw data folder and print the report', 'augment': "print a project's augmented variants",
+    'extract-api': "write a Blockly library's functions.jsonl", 'stats': "print a run's data summary"}
 STAGE_COMMANDS = {  # CLI command -> pipeline stage
     'data': 'prepare_data', 'tokenizer': 'train_tokenizer', 'tokenize': 'tokenize', 'pretrain': 'pretrain',
     'finetune': 'finetune', 'eval': 'evaluate', 'export': 'export'}
@@ -30,8 +35,23 @@ def build_parser()->argparse.ArgumentParser:
     st = pls.add_parser('status', help='show the manifest of a run'); st.add_argument('run', help='run folder')
     for cmd, stage in STAGE_COMMANDS.items():
         s = sub.add_parser(cmd, help=f'run the {stage} stage')
-        if cmd == 'data': s.add_argument('action', nargs='?', default='prepare', choices=['prepare'])
+        if cmd == 'data':
+            s.add_argument('action', nargs='?', default='prepare', choices=['prepare', *DATA_ACTIONS],
+                           help='prepare: the data stage; ' + '; '.join(f'{k}: {v}' for k, v in DATA_ACTIONS.items()))
+            s.add_argument('path', nargs='?', help='validate: raw data folder; augment: project YAML; extract-api: library .py; stats: run folder')
+            s.add_argument('--strict', action='store_true', help='validate: exit 1 on warnings too')
+            s.add_argument('-n', type=int, default=5, help='augment: number of variants')
+            s.add_argument('--seed', type=int, default=0, help='augment: seed')
+            s.add_argument('-o', '--output', help='extract-api: where to write the registry (default: functions.jsonl beside the library)')
         if cmd == 'tokenizer': s.add_argument('action', nargs='?', default='train', choices=['train'])
+        if cmd == 'eval':
+            s.add_argument('--onnx', help="evaluate this ONNX export of the run (e.g. exports/model.int8.onnx) instead of its checkpoint")
+            s.add_argument('--code-dir', help='evaluate a folder of <project_id>*.py / *.ino files against their projects\' checks')
+            s.add_argument('--samples', type=int, help='programs per prompt (for pass@k)')
+            s.add_argument('--pass-k', help='comma-separated k values, e.g. 1,5')
+            s.add_argument('--temperature', type=float); s.add_argument('--max-prompts', type=int)
+            s.add_argument('--targets', help='comma-separated: micropython,arduino')
+            s.add_argument('--no-functional', action='store_true', help='syntax/API/compile only, no simulators')
         s.add_argument('--recipe', default='quickstart', help='recipe name or path (default: quickstart)')
         s.add_argument('--run', help='run folder (default: outputs/<recipe name>)')
         s.add_argument('--force', action='store_true', help='re-run even if up to date')
@@ -58,6 +78,61 @@ def generate_and_show(prompt:str, run=None, target:str='micropython', out=print,
     out(f'# {mark} | {g.new_tokens} tokens in {g.seconds:.2f} s ({g.tokens_per_s:.0f} tokens/s)')
     return g
 
+def data_command(a, out=print)->int:
+    "`robolm data validate|augment|extract-api|stats`: the data tools, each one library call."
+    from robolm import data as D
+    if a.action == 'validate':
+        raw = D.load_raw(a.path or 'data/raw')
+        rep = raw.report
+        out(rep.to_markdown())
+        bad = rep.errors or (a.strict and rep.issues)
+        return 1 if bad else 0
+    if not a.path: raise RobolmError(f'robolm data {a.action} needs a path')
+    if a.action == 'augment':
+        from robolm.augment import augment_project
+        from robolm.core import load_yaml, DataError
+        variants, rejected = augment_project(load_yaml(a.path, DataError), a.n, seed=a.seed)
+        for v in variants:
+            out(f"# --- variant: {', '.join(v['augmentations'])}\n# prompt: {v['prompts']['en'][0]}\n{v['micropython_code'].rstrip()}\n")
+        for r in rejected: out(f"# rejected: {r['reason']}")
+        return 0
+    if a.action == 'extract-api':
+        from robolm.blockly import extract_registry, write_registry
+        recs = extract_registry(a.path, module=Path(a.path).stem)
+        dest = Path(a.output) if a.output else Path(a.path).with_name('functions.jsonl')
+        write_registry(recs, dest)
+        cats = ', '.join(f'{k} {v}' for k, v in sorted(Counter(r['category'] for r in recs).items()))
+        out(f'{len(recs)} blocks ({cats}) -> {dest}'); return 0
+    if a.action == 'stats':
+        from robolm.core import read_json
+        f = Path(a.path)/'data/summary.json'
+        if not f.exists(): raise RobolmError(f'{f}: no data summary (run `robolm data prepare` first)')
+        s = read_json(f)
+        out(json.dumps({k: s[k] for k in ('projects', 'errors', 'quarantined', 'grades', 'split_projects', 'records',
+                                          'records_by_type', 'instructions_by_lang', 'augmentation', 'pretrain_bytes') if k in s}, indent=1, ensure_ascii=False))
+        return 0
+
+EVAL_OPTIONS = ('onnx', 'code_dir', 'samples', 'pass_k', 'temperature', 'max_prompts', 'targets', 'no_functional')
+
+def eval_command(a, out=print)->int:
+    "`robolm eval` with options: a checkpoint with other settings, an ONNX export, or a folder of code files."
+    from dataclasses import replace
+    from robolm import pipeline as P
+    from robolm.evaluate import evaluate_run, evaluate_code_dir, EvalConfig
+    cfg = P.load_recipe(a.recipe).evaluate if not a.code_dir else EvalConfig()
+    over = {k: v for k, v in dict(samples=a.samples, temperature=a.temperature, max_prompts=a.max_prompts,
+                                 pass_k=[int(x) for x in a.pass_k.split(',')] if a.pass_k else None,
+                                 targets=a.targets.split(',') if a.targets else None).items() if v is not None}
+    cfg = replace(cfg, **over, functional=not a.no_functional)
+    if a.code_dir: rep = evaluate_code_dir(a.code_dir, cfg=cfg)
+    else:
+        run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
+        onnx = (run/a.onnx if not Path(a.onnx).is_absolute() and (run/a.onnx).exists() else a.onnx) if a.onnx else None
+        rep = evaluate_run(run, cfg, onnx=str(onnx) if onnx else None, log=out)
+    from robolm.evaluate import report_markdown
+    out(report_markdown(rep).split('\n| project |')[0])
+    return 0
+
 def main(argv=None):
     "Entry point of the `robolm` console script."
     args = build_parser().parse_args(argv)
@@ -73,8 +148,9 @@ def _dispatch(a):
         P.run_pipeline(a.recipe, run, a.stages.split(',') if a.stages else None, via='inline' if a.inline else 'papermill', force=a.force)
         rep = run/'eval/report.md'
         if rep.exists(): print('\n## Evaluation on held-out prompts\n' + rep.read_text().split('\n| prompt |')[0])
-        print('## Demo')
-        generate_and_show(P.load_recipe(a.recipe).demo_prompt, run)
+        if (run/'checkpoints/finetune/best').exists():   # a partial run (--stages) has no model to demo
+            print('## Demo')
+            generate_and_show(P.load_recipe(a.recipe).demo_prompt, run)
         print(f'\npipeline finished in {time.time() - t0:.0f} s; run folder: {run}')
         return 0
     if a.command == 'pipeline' and a.action == 'status':
@@ -83,6 +159,8 @@ def _dispatch(a):
             s = man['stages'].get(name, {})
             print(f"{name:16} {s.get('status', '-'):8} {s.get('seconds', ''):>8} {s.get('error', '')}")
         return 0
+    if a.command == 'data' and a.action != 'prepare': return data_command(a)
+    if a.command == 'eval' and any(getattr(a, k) not in (None, False) for k in EVAL_OPTIONS): return eval_command(a)
     if a.command in STAGE_COMMANDS:
         run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
         res = P.execute_stage(STAGE_COMMANDS[a.command], run, a.recipe, via='inline', force=a.force)

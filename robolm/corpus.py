@@ -14,7 +14,7 @@ from .data import (DataConfig, load_raw, resolve_path, with_translations, projec
 
 # %% auto #0
 __all__ = ['LanguageConfig', 'load_language_config', 'language_shares', 'mix_languages', 'stub_documents', 'arduino_sketches',
-           'stdlib_documents', 'source_dataset', 'mix_sources', 'augment_all', 'prepare_data']
+           'stdlib_documents', 'source_dataset', 'mix_sources', 'augment_all', 'project_task', 'prepare_data']
 
 # %% ../nbs/02c_corpus.ipynb #c006
 @dataclass
@@ -55,7 +55,8 @@ def mix_languages(records:list[dict], cfg:LanguageConfig, seed:int=0)->tuple[lis
         if r['type'] == 'instruction' and r.get('target') != 'answer': by_lang[r['lang']].append(r)
     counts = {l: len(v) for l, v in by_lang.items()}
     shares = language_shares(counts, cfg)
-    total = counts.get('en', 0) / shares['en'] if shares.get('en') else sum(counts[l] for l in shares)
+    # the smallest total at which no language is sampled down (small ones are repeated), capped at 3x the data
+    total = min(max(counts[l] / sh for l, sh in shares.items() if sh > 0), 3 * sum(counts[l] for l in shares))
     out, report = [], {}
     for lang, share in shares.items():
         pool, want = by_lang[lang], max(1, round(share * total))
@@ -147,25 +148,27 @@ def stdlib_documents(path:str='', max_bytes:int=4_000_000):
 # %% ../nbs/02c_corpus.ipynb #c021
 def source_dataset(docs:list[dict]):
     "A `datasets.Dataset` of documents with their UTF-8 size."
-    from datasets import Dataset
+    from datasets import Dataset, disable_progress_bars
+    disable_progress_bars()
     ds = Dataset.from_list([{'source': d['source'], 'name': d['name'], 'text': d['text']} for d in docs]) if docs else None
     return ds.map(lambda b: {'bytes': [len(t.encode('utf-8')) for t in b['text']]}, batched=True, keep_in_memory=True) if ds else None
 
-def _take_bytes(ds, budget:int, rng:random.Random)->list[int]:
-    "Row indices (with repeats) whose texts add up to about `budget` bytes."
+def _take_bytes(ds, budget:int, rng:random.Random, max_repeat:int|None=None)->list[int]:
+    "Row indices (with repeats, at most `max_repeat` whole copies) whose texts add up to about `budget` bytes."
     sizes, n = ds['bytes'], len(ds)
     total, out = sum(sizes), []
     if total == 0: return out
-    out += list(range(n)) * int(budget // total)
-    left = budget - total * int(budget // total)
+    epochs = int(budget // total) if max_repeat is None else min(int(budget // total), max_repeat)
+    out += list(range(n)) * epochs
+    left = budget - total * epochs if epochs < (max_repeat or float('inf')) else 0
     order = list(range(n)); rng.shuffle(order)
     for i in order:
         if left <= 0: break
         out.append(i); left -= sizes[i]
     return out
 
-def mix_sources(sources:dict, weights:dict, budget:int, seed:int=0):
-    "Mix `{name: Dataset}` to `budget` bytes by `weights` -> (shuffled Dataset, per-source report)."
+def mix_sources(sources:dict, weights:dict, budget:int, seed:int=0, max_repeat:int|None=None):
+    "Mix `{name: Dataset}` to `budget` bytes by `weights` (no source repeated more than `max_repeat` times) -> (shuffled Dataset, per-source report)."
     from datasets import concatenate_datasets
     unknown = set(weights) - set(sources)
     if unknown: raise DataError(f'mix weights name unknown sources {sorted(unknown)}; sources: {sorted(sources)}')
@@ -176,7 +179,7 @@ def mix_sources(sources:dict, weights:dict, budget:int, seed:int=0):
         ds = sources[name]
         if name not in live:
             report[name] = {'documents': len(ds) if ds else 0, 'bytes': 0, 'used_bytes': 0, 'repeat': 0.0, 'share': 0.0}; continue
-        idx = _take_bytes(ds, budget * live[name] / wsum, rng)
+        idx = _take_bytes(ds, budget * live[name] / wsum, rng, max_repeat)
         part = ds.select(idx, keep_in_memory=True)
         src_bytes, used = sum(ds['bytes']), sum(part['bytes'])
         report[name] = {'documents': len(ds), 'bytes': src_bytes, 'used_bytes': used,
@@ -204,6 +207,11 @@ def _project_text(p:dict)->str:
     return f"# {p['title']}\n# {p['description'].strip()}\n{p['micropython_code']}"
 
 def _instruction_text(r:dict)->str: return f"Question: {r['question'].strip()}\n\nAnswer: {r['answer'].strip()}\n"
+
+def project_task(p:dict, split:str)->dict:
+    "The evaluation task of a project: its checks (task-spec format) and reference programs."
+    return dict(project_id=p['project_id'], grade=p['grade_level'], split=split, checks=p.get('checks') or {},
+                micropython_code=p['micropython_code'], arduino_code=p.get('arduino_code') or '')
 
 def prepare_data(run_dir, cfg:DataConfig, log=print)->dict:
     "Validate the raw data, write records, splits, pretraining corpus and validation report into `run_dir/data`."
@@ -234,12 +242,14 @@ def prepare_data(run_dir, cfg:DataConfig, log=print)->dict:
     by_split['train'] += [r | {'split': 'train'} for r in api_records(raw.functions)]
     by_split['train'], lang_report = mix_languages(by_split['train'], lang_cfg, cfg.seed)
     for k, recs in by_split.items(): write_jsonl(out/f'{k}.jsonl', recs)
+    write_jsonl(out/'tasks.jsonl', [project_task(p, split[pid]) for pid, p in sorted(raw.projects.items())])
     # the pretraining corpus: each source split into train/val, then mixed by weight
     rng = random.Random(cfg.seed)
     docs = {'cpython': [dict(source='cpython', name=n, text=t) for n, t in stdlib_documents(cfg.stdlib_path, cfg.stdlib_max_bytes)],
             'arduino': arduino_sketches(cfg.arduino_dirs),
             'stub_docs': stub_documents() + [dict(source='docs', name=d['topic'], text=d['content']) for d in raw.documents],
             'instructions': [dict(source='instructions', name=r['id'], text=_instruction_text(r)) for r in raw.instructions]}
+    atomic_write(out/'micropython_api.md', '\n\n'.join(d['text'] for d in docs['stub_docs'] if d['source'] == 'stub_docs'))
     pre = {'train': {}, 'val': {}}
     for name, ds in docs.items():
         val = [d for d in ds if rng.random() < cfg.pretrain_val_fraction]
@@ -250,8 +260,8 @@ def prepare_data(run_dir, cfg:DataConfig, log=print)->dict:
         pre[s]['syllabus'] += [dict(source='syllabus', name=pid, text=_project_text(v)) for pid, _ in sp for v in variants.get(pid, [])]
         pre[s]['syllabus'] += [dict(source='syllabus-arduino', name=pid, text=p['arduino_code']) for pid, p in sp if p.get('arduino_code')]
     mix_report = {}
-    for s, budget in (('train', cfg.pretrain_bytes), ('val', max(int(cfg.pretrain_bytes * cfg.pretrain_val_fraction), 20_000))):
-        ds, mix_report[s] = mix_sources({k: source_dataset(v) for k, v in pre[s].items()}, cfg.mix, budget, cfg.seed)
+    for s, budget, rep_max in (('train', cfg.pretrain_bytes, None), ('val', max(int(cfg.pretrain_bytes * cfg.pretrain_val_fraction), 20_000), 1)):
+        ds, mix_report[s] = mix_sources({k: source_dataset(v) for k, v in pre[s].items()}, cfg.mix, budget, cfg.seed, rep_max)
         write_jsonl(out/f'pretrain_{s}.jsonl', ds.remove_columns('bytes').to_list())
     counts = lambda recs, key: dict(sorted(Counter(r[key] for r in recs).items()))
     summary = {'projects': rep.projects, 'files': rep.files, 'errors': len(rep.errors), 'warnings': len(rep.issues) - len(rep.errors),

@@ -208,15 +208,10 @@ def check_events(events:list, stdout:str, checks:list, end:str='finished', error
     return [dict(zip(('check', 'ok', 'reason'), (c,) + _check_one(c, events, stdout, end, error))) for c in checks]
 
 # %% ../nbs/07b_mprun.ipynb #03812a02
-_API_REG = None
 def api_registry()->dict:
-    "The ESP32 stub registry plus the `robot` library (parsed from its source like a stub)."
-    global _API_REG
-    if _API_REG is None:
-        from robolm.eval import registry, parse_stub
-        _API_REG = dict(registry())
-        _API_REG['robot'] = parse_stub(board_sources()[1].read_text(encoding='utf-8'))
-    return _API_REG
+    "The ESP32 stub registry plus the Blockly libraries (`robolm.eval.full_registry`)."
+    from robolm.eval import full_registry
+    return full_registry()
 
 def run_task(code:str, checks:dict, runner:MPRunner|None=None)->dict:
     "Syntax (mpy-cross), API (stubs + robot), a run on the virtual ESP32 and the checks: {passed, stage, reason, ...}."

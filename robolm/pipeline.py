@@ -15,7 +15,7 @@ from .tokenizers import TokenizerConfig, load_tokenizer_config, train_tokenizer
 from .datasets import tokenize_run
 from .models import ModelConfig, load_model_config, describe
 from .trainers import TrainConfig, load_train_config, train, checkpoint_dir
-from .eval import EvalConfig, evaluate_run
+from .evaluate import EvalConfig, evaluate_run
 from .exporters import export_run
 
 # %% auto #0
@@ -76,7 +76,7 @@ def _stage_finetune(run_dir, r, **kw):
     return train(run_dir, 'finetune', recipe_model_config(r), load_train_config(r.finetune), init_from=checkpoint_dir(run_dir, 'pretrain', 'best'), **kw)
 def _stage_evaluate(run_dir, r):
     rep = evaluate_run(run_dir, r.evaluate)
-    return {k: rep[k] for k in ('n', 'syntax_valid', 'api_compliant', 'reference_pass', 'mean_new_tokens', 'mean_seconds')}
+    return rep['total'] | {'reference': rep.get('reference'), 'mean_new_tokens': rep['mean_new_tokens'], 'mean_seconds': rep['mean_seconds']}
 def _stage_export(run_dir, r):
     e = r.export
     return export_run(run_dir, e.opset, e.int8, e.n_parity_prompts, e.max_new_tokens)
@@ -99,8 +99,8 @@ STAGES = [
           ['logs/pretrain_summary.json', 'checkpoints/pretrain'], lambda r: {'model': asdict(recipe_model_config(r)), 'train': asdict(load_train_config(r.pretrain))}),
     Stage('finetune', '05_finetune.ipynb', _stage_finetune, lambda r: ['checkpoints/pretrain/best/model.safetensors', 'data/sft_train.bin', 'data/sft_val.bin'],
           ['logs/finetune_summary.json', 'checkpoints/finetune'], lambda r: {'model': asdict(recipe_model_config(r)), 'train': asdict(load_train_config(r.finetune))}),
-    Stage('evaluate', '06_evaluate.ipynb', _stage_evaluate, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl'],
-          ['eval/report.json', 'eval/report.md'], lambda r: asdict(r.evaluate)),
+    Stage('evaluate', '06_evaluate.ipynb', _stage_evaluate, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl', 'data/tasks.jsonl'],
+          ['eval/report.json', 'eval/report.md', 'eval/pass_rates.png'], lambda r: asdict(r.evaluate)),
     Stage('export', '07_export.ipynb', _stage_export, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl'],
           ['exports/manifest.json', 'exports/model.onnx'], lambda r: asdict(r.export)),
 ]

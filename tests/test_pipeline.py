@@ -40,12 +40,13 @@ def test_run_folder_contents(tiny_run):
     for f in ['data/train.jsonl', 'data/validation_report.json', 'tokenizer/tokenizer.tiktoken', 'tokenizer/tokenizer.json',
               'tokenizer/tokenizer_config.json', 'data/pretrain_train.bin', 'data/metadata.json',
               'checkpoints/pretrain/best/model.safetensors', 'checkpoints/finetune/latest/trainer_state.pt',
-              'logs/pretrain_metrics.jsonl', 'logs/finetune_plot.png', 'eval/report.json', 'eval/report.md',
+              'logs/pretrain_metrics.jsonl', 'logs/finetune_plot.png', 'eval/report.json', 'eval/report.md', 'eval/pass_rates.png', 'data/tasks.jsonl',
               'exports/model.onnx', 'exports/model.int8.onnx', 'exports/manifest.json']:
         assert (run / f).exists(), f
     rep = read_json(run / 'eval/report.json')
-    assert rep['n'] == 3 and rep['reference_pass'] == 100.0
-    assert 0 <= rep['syntax_valid'] <= 100 and len(rep['samples']) == 3
+    assert rep['total']['prompts'] == 3 and rep['reference']['functional'] == 100.0   # the control passes the simulators
+    assert 0 <= rep['total']['syntax_valid'] <= 100 and len(rep['samples']) == 3
+    assert all(s['first_failure'] or s['functional_ok'] for s in rep['samples'])        # every failure has a reason
     exp = read_json(run / 'exports/manifest.json')['exports']
     assert exp[0]['parity']['max_rel_logit_error'] < 1e-4
     assert exp[1]['quantization'] == 'int8-dynamic' and exp[1]['bytes'] < exp[0]['bytes']
@@ -91,3 +92,14 @@ def test_cli_reports_bad_config_in_one_line(tmp_path):
     assert p.returncode == 2
     assert f"{bad}:3: unknown key 'tokenizr' in RecipeConfig" in p.stderr
     assert 'Traceback' not in p.stderr
+
+
+def test_eval_of_an_onnx_export(tiny_run):
+    "The exported INT8 model is evaluated through ONNX Runtime on the same prompts, into its own report folder."
+    from robolm.evaluate import evaluate_run, EvalConfig
+    run, _ = tiny_run
+    rep = evaluate_run(run, EvalConfig(max_prompts=2, max_new_tokens=12, targets=['micropython']),
+                       onnx=str(run / 'exports/model.int8.onnx'), log=lambda *_: None)
+    assert rep['source'].endswith('model.int8.onnx') and rep['total']['prompts'] == 2
+    assert (run / 'eval/model.int8/report.md').exists() and read_json(run / 'eval/report.json')['source'] != rep['source']
+
