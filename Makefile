@@ -59,7 +59,7 @@ arduino-toolchain:
 
 $(AVRSIM): toolchains/arduino/avrsim.c | arduino-toolchain
 	mkdir -p $(dir $@)
-	cc -O2 -Wall -o $@ $< -I/usr/include/simavr -lsimavr -lelf
+	cc -O2 -Wall -o $@ $< -I/usr/include/simavr -Wl,-Bstatic -lsimavr -Wl,-Bdynamic -lelf
 
 avrsim: arduino-toolchain $(AVRSIM)
 
