@@ -63,7 +63,7 @@ $(AVRSIM): toolchains/arduino/avrsim.c | arduino-toolchain
 
 avrsim: arduino-toolchain $(AVRSIM)
 
-quickstart: venv arduino-examples
+quickstart: venv arduino-examples micropython-wasm avrsim
 	$(BIN)/robolm pipeline run quickstart
 
 export: venv
