@@ -103,3 +103,17 @@ def test_eval_of_an_onnx_export(tiny_run):
     assert rep['source'].endswith('model.int8.onnx') and rep['total']['prompts'] == 2
     assert (run / 'eval/model.int8/report.md').exists() and read_json(run / 'eval/report.json')['source'] != rep['source']
 
+
+
+def test_pass_at_k_with_sampling(tiny_run, tmp_path):
+    "k samples per prompt at a temperature: pass@1 and pass@2 over the same programs, every sample checked."
+    from robolm.evaluate import evaluate_run, EvalConfig
+    import shutil
+    run, _ = tiny_run
+    copy = tmp_path / 'run'
+    shutil.copytree(run, copy, symlinks=True)      # keep the shared run's own report as it is
+    rep = evaluate_run(copy, EvalConfig(max_prompts=2, samples=3, pass_k=[1, 2], temperature=0.9, max_new_tokens=12),
+                       log=lambda *_: None)
+    t = rep['total']
+    assert t['samples'] == 6 and t['prompts'] == 2 and {'pass@1', 'pass@2'} <= set(t)
+    assert t['pass@1'] <= t['pass@2'] and len({s['code'] for s in rep['samples']}) > 1   # sampling gives different programs
