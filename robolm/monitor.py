@@ -448,7 +448,7 @@ def watch(run_dir, # the run folder
     "Print `status_text` of the run every `seconds` until it finishes, stops or fails; returns the last reading."
     reader = RunReader(run_dir, phase)
     clear = sys.stdout.isatty() if clear is None else clear
-    n = 0
+    n, v = 0, None
     try:
         while True:
             v = reader.read(); n += 1
@@ -457,7 +457,7 @@ def watch(run_dir, # the run folder
             if not running or (max_updates and n >= max_updates): return v
             time.sleep(seconds)
     except KeyboardInterrupt:
-        out('stopped watching'); return v
+        out('stopped watching'); return v if v is not None else reader.read()
 
 def _stage_running(run_dir)->bool:
     "True if the pipeline's manifest says a stage is running (e.g. between pretraining and finetuning)."
