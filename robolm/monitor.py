@@ -565,7 +565,8 @@ class Dashboard(W.VBox):
         st = stats(v)
         pct = f' ({v.progress:.0%})' if v.progress is not None else ''
         self.progress_label.value = f"step {st['step']}{pct} · ETA {st['ETA']} · elapsed {st['elapsed']}"
-        cells = [f'<td><b>{k}</b> {html.escape(val)}</td>' for k, val in st.items() if k not in ('step', 'ETA', 'elapsed')]
+        cells = [f'<td><b>{k}</b> {html.escape(val)}</td>' for k, val in st.items()
+                 if k not in ('step', 'ETA', 'elapsed') and (val != '-' or k in ('loss', 'val loss'))]   # no empty MFU/memory on a CPU
         self.stats.value = '<table><tr>' + '</tr><tr>'.join(''.join(cells[i:i+4]) for i in range(0, len(cells), 4)) + '</tr></table>'
         key = (v.phase, len(v.rows), v.step, v.max_steps)
         if key != self._key:                                   # redraw only when there is something new
