@@ -113,7 +113,11 @@ def _metrics_files(run_dir:Path)->dict:
     return out
 
 def _sample_files(run_dir:Path, phase:str)->list:
-    return [p for p in (run_dir/'logs'/f'{phase}_samples.jsonl', run_dir/'logs'/'samples.jsonl', run_dir/'samples.jsonl') if p.exists()]
+    "JSON-lines files of samples, then folders of per-step sample files (`.json` or `.jsonl`)"
+    files = [p for p in (run_dir/'logs'/f'{phase}_samples.jsonl', run_dir/'logs'/'samples.jsonl', run_dir/'samples.jsonl') if p.exists()]
+    for d in (run_dir/'logs'/f'{phase}_samples', run_dir/'samples'/phase, run_dir/'samples'):
+        if d.is_dir(): files += sorted(p for p in d.iterdir() if p.suffix in ('.json', '.jsonl') and p.is_file())
+    return files
 
 def _training_log_file(run_dir:Path, phase:str):
     for p in (run_dir/'logs'/f'{phase}_training_log.json', run_dir/'logs'/'training_log.json', run_dir/'training_log.json'):
@@ -339,6 +343,10 @@ class RunReader:
                 if 'samples' in v.training_log: v.samples += normalize_samples(v.training_log['samples'])
             else: v.training_log = None
         for sf in _sample_files(d, phase):
+            if sf.suffix == '.json':
+                raw = _read_json(sf, notes)
+                if raw is not None: v.samples += normalize_samples(raw)
+                continue
             t = self._tail(sf); t.read(); notes += t.notes
             for _, raw in t.rows: v.samples += normalize_samples(raw)
         v.rows = rows
@@ -369,7 +377,7 @@ def read_run(run_dir, # the run folder
     "One reading of a run folder's training logs, checkpoints and samples."
     return RunReader(run_dir, phase, max_steps).read()
 
-# %% ../nbs/12_monitor.ipynb #c021
+# %% ../nbs/12_monitor.ipynb #c022
 def write_fake_run(run_dir, # folder to create
                    steps:int=50, # steps logged so far
                    max_steps:int=100, # the steps the phase trains to
@@ -397,7 +405,7 @@ def write_fake_run(run_dir, # folder to create
             (ck/which).unlink(missing_ok=True); os.symlink(f'step_{s:07d}', ck/which)
     return d
 
-# %% ../nbs/12_monitor.ipynb #c026
+# %% ../nbs/12_monitor.ipynb #c027
 def _fmt(x, spec='.4f'):
     return '-' if x is None or (isinstance(x, float) and not math.isfinite(x)) else format(x, spec)
 
@@ -437,7 +445,7 @@ def status_text(v:RunView, # a reading of the run
     lines += [f'note: {n}' for n in v.notes[-5:]]
     return '\n'.join(lines)
 
-# %% ../nbs/12_monitor.ipynb #c030
+# %% ../nbs/12_monitor.ipynb #c031
 def watch(run_dir, # the run folder
           seconds:float=5, # between refreshes
           phase:str|None=None, # None: follow the phase that logged last
@@ -464,7 +472,7 @@ def _stage_running(run_dir)->bool:
     m = _read_json(Path(run_dir)/'manifest.json', []) if (Path(run_dir)/'manifest.json').exists() else None
     return any(s.get('status') == 'running' for s in ((m or {}).get('stages') or {}).values() if isinstance(s, dict))
 
-# %% ../nbs/12_monitor.ipynb #c034
+# %% ../nbs/12_monitor.ipynb #c035
 def _figure(w=10, h=3.6):
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -518,7 +526,7 @@ def plot_run(run_dir, # the run folder
     fig.savefig(tmp, format='png', dpi=90); os.replace(tmp, path)
     return path
 
-# %% ../nbs/12_monitor.ipynb #c038
+# %% ../nbs/12_monitor.ipynb #c039
 import ipywidgets as W
 
 _CSS = '<style>.robolm-dash pre{font-size:12px;margin:2px 0 8px 0;white-space:pre-wrap}.robolm-dash td{padding:0 14px 0 0}</style>'
