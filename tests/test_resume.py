@@ -5,7 +5,7 @@ checkpoint save) and resumed; SIGTERM finishes the step, saves and exits 0; `--a
 NaN weights are never saved; a full disk stops with a clear message and the previous checkpoint intact; the data
 position round-trips; and 2 CPU processes under torchrun (gloo) train like 1 process with the same global batch.
 """
-import errno, json, math, os, random, shutil, signal, subprocess, sys, time
+import errno, json, math, multiprocessing, os, random, shutil, signal, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from robolm.cli import main
 from robolm.core import RobolmError, read_json
 from robolm.datasets import PretrainBatches, SFTBatches
 from robolm.models import ModelConfig
@@ -75,33 +76,41 @@ def assert_same_run(ref, run):
     assert rows(ref) == rows(run) and len(rows(ref)) == STEPS
 
 
-def kill_and_resume(d, ref, seed):
-    "One randomized trial: 1-3 SIGKILLs at random moments or mid-save, then a run to the end."
+def kill_and_resume(d, ref, seed, ctx):
+    """One randomized trial: 1-2 SIGKILLs at random moments or in the middle of a save, then a run to the end.
+
+    The training processes are forked from a server that has already imported torch and robolm (`forkserver` with
+    preload), so a launch costs milliseconds instead of seconds of imports; each is still its own process, killed
+    with SIGKILL, and each resumed run starts from the files on disk alone."""
     rng = random.Random(seed)
     run = fresh(d, f'trial{seed}')
+    argv = cmd(d, run)[3:]
     tmp_seen = 0
-    ckdir = run / 'checkpoints/pretrain'
-    for _ in range(rng.randint(1, 3)):
-        p = start(d, run)
+    ckdir, metrics = run / 'checkpoints/pretrain', run / 'logs/pretrain_metrics.jsonl'
+    for _ in range(rng.randint(1, 2)):
+        p = ctx.Process(target=main, args=(argv,), daemon=True); p.start()
+        t_end = time.time() + 60
+        while p.is_alive() and time.time() < t_end and not (ckdir.exists() and metrics.exists()): time.sleep(0.001)
         if rng.random() < 0.5:      # kill the moment a checkpoint is being written
-            t_end = time.time() + 10
-            while p.poll() is None and time.time() < t_end:
+            while p.is_alive() and time.time() < t_end:
                 if ckdir.exists() and any(n.startswith('.tmp-') for n in os.listdir(ckdir)): break
                 time.sleep(0.0002)
         else:
-            time.sleep(rng.uniform(0, 0.6))
+            time.sleep(rng.uniform(0, 0.8))
         mid_save = ckdir.exists() and any(n.startswith('.tmp-') for n in os.listdir(ckdir))
-        os.kill(p.pid, signal.SIGKILL); p.wait(); p.stdout.close()
+        os.kill(p.pid, signal.SIGKILL); p.join()
         tmp_seen += mid_save
-    p = subprocess.run(cmd(d, run), env=ENV, capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stdout + p.stderr
+    p = ctx.Process(target=main, args=(argv,)); p.start(); p.join(120)
+    assert p.exitcode == 0
     assert_same_run(ref, run)
     return tmp_seen
 
 
 def test_sigkill_at_random_moments_resumes_bit_exact(base):
     d, ref = base
-    with ThreadPoolExecutor(2) as ex: mid_saves = list(ex.map(lambda s: kill_and_resume(d, ref, s), range(10)))
+    ctx = multiprocessing.get_context('forkserver')
+    ctx.set_forkserver_preload(['robolm.cli', 'robolm.trainers', 'robolm.pipeline', 'robolm.eval', 'torch._dynamo', 'matplotlib.pyplot'])
+    with ThreadPoolExecutor(2) as ex: mid_saves = list(ex.map(lambda s: kill_and_resume(d, ref, s, ctx), range(10)))
     print(f'kills during a save: {sum(mid_saves)} (trials {mid_saves})')
     assert sum(mid_saves) >= 1      # at least one kill landed while a checkpoint folder was half-written
 
