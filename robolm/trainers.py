@@ -424,6 +424,10 @@ def train(run_dir, phase:Literal['pretrain', 'finetune'], model_cfg:ModelConfig,
           on_backward:Callable|None=None, # (step, model, loss) -> loss after each backward: fault injection for tests
          )->dict:
     "Train `phase` in `run_dir`; resumes from the phase's latest good checkpoint if there is one. Returns a summary."
+    with _StopFlag() as flag:    # from the start: a SIGTERM during set-up also ends in a clean save
+        return _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backward, flag)
+
+def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backward, flag):
     from robolm.tokenizers import load_tokenizer
     run_dir = Path(run_dir)
     enc = load_tokenizer(run_dir/'tokenizer')
@@ -485,70 +489,69 @@ def train(run_dir, phase:Literal['pretrain', 'finetune'], model_cfg:ModelConfig,
 
     model.train()
     try:
-        with _StopFlag() as flag:
-            while st.step < cfg.steps and not st.finished:
-                lr = sched.lr(st)
-                for g in opt.param_groups: g['lr'] = lr
-                loss_sum = 0.0
-                for micro in range(cfg.grad_accum):
-                    x, y, m = train_b.batch(st.step, micro) if phase == 'pretrain' else train_b.batch(st.step, micro, cfg.grad_accum)
-                    x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-                    m = m.to(device, non_blocking=True) if m is not None else None
-                    sync = ddp.no_sync() if ddp is not None and micro < cfg.grad_accum - 1 else contextlib.nullcontext()
-                    with sync:
-                        with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                            loss = fwd(x, targets=y, loss_mask=m) / cfg.grad_accum
-                        loss.backward()
-                    loss_sum += loss.item()
-                if on_backward is not None: loss_sum = on_backward(st.step, model, loss_sum)
-                gn = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else math.inf))
-                stop = flag.stop or (stop_after is not None and st.step + 1 >= stop_after)
-                if dist.world > 1:    # every rank agrees on the loss shown and on stopping
-                    t = torch.tensor([loss_sum, float(stop)], dtype=torch.float64, device=device)
-                    torch.distributed.all_reduce(t); loss_sum, stop = t[0].item() / dist.world, t[1].item() > 0
-                if not (math.isfinite(loss_sum) and math.isfinite(gn)):
-                    opt.zero_grad(set_to_none=True)
-                    st.step += 1; st.nan_streak += 1; st.skipped += 1
-                    log(f'step {st.step}: non-finite {"loss" if not math.isfinite(loss_sum) else "gradient norm"}, update skipped ({st.nan_streak} in a row)')
-                    if logs: logs.metrics.log(step=st.step, event='nonfinite', loss=str(loss_sum), grad_norm=str(gn))
-                    if st.nan_streak >= cfg.nan_patience: rollback(f'{st.nan_streak} non-finite steps in a row')
-                    if stop: break
-                    continue
-                opt.step(); opt.zero_grad(set_to_none=True)
-                st.step += 1; st.nan_streak = 0; st.tokens += tok_step; tok_log += tok_step; last_loss = loss_sum
-                st.smooth_loss = loss_sum if math.isnan(st.smooth_loss) else cfg.smoothing * st.smooth_loss + (1 - cfg.smoothing) * loss_sum
-                st.elapsed = elapsed0 + time.time() - t_start
-                row, improved = None, False
-                if st.step % cfg.log_every == 0 or st.step % cfg.eval_every == 0 or st.step == cfg.steps:
-                    dt = time.time() - t_log; t_log = time.time()
-                    row = dict(step=st.step, loss=round(loss_sum, 5), smooth_loss=round(st.smooth_loss, 5), lr=lr, grad_norm=round(gn, 4),
-                               tokens_per_s=round(tok_log / max(dt, 1e-9)), elapsed=round(st.elapsed, 2))
-                    if peak: row['mfu'] = round(fpt * row['tokens_per_s'] / (peak * dist.world), 4)
-                    row['memory_mb'] = round(memory_mb(device), 1); tok_log = 0
-                if st.step % cfg.eval_every == 0 or st.step == cfg.steps:
-                    val = evaluate_loss(model, val_b.val_batches(cfg.eval_batches), device, amp)
-                    row |= dict(val_loss=round(val, 5), val_ppl=round(math.exp(min(val, 50)), 3))
-                    if sched.on_validation(st, val): log(f'step {st.step}: validation plateau, learning rate scaled to {st.lr_scale:.3g}')
-                    if math.isfinite(val) and val < st.best_val: st.best_val, st.best_step, improved = val, st.step, True
-                    if cfg.target_val_loss and math.isfinite(val) and val <= cfg.target_val_loss:
-                        st.finished = 'target'; log(f'step {st.step}: validation loss {val:.4f} reached the target {cfg.target_val_loss}')
-                if row is not None:
-                    if logs: logs.log(row, st)
-                    log(_fmt(row))
-                if (st.step % cfg.ckpt_every == 0 or st.step == cfg.steps or improved or stop or st.finished
-                        or (cfg.backup_every and st.step % cfg.backup_every == 0)):
-                    if not _finite_params(model): rollback('non-finite weights'); continue
-                    ck.save(st.step, model, opt, {'train_state': asdict(st), 'data': train_b.state_dict()},
-                            meta | {'train_loss': last_loss, 'val_loss': st.best_val if improved else None}, is_best=improved)
-                    dist.barrier()
-                    if logs: logs.checkpoint(st.step, round(last_loss, 5), st, **({'val_loss': round(st.best_val, 5)} if improved else {}))
-                if cfg.sample_every and st.step % cfg.sample_every == 0 and rank0:
-                    res = sample_and_score(model, enc, cfg.sample_prompts, cfg.sample_tokens)
-                    logs.sample(st.step, res)
-                    ok = sum(r['syntax_ok'] for r in res) / max(len(res), 1)
-                    logs.metrics.log(step=st.step, sample_syntax_ok=ok, sample_api_ok=sum(r['api_ok'] for r in res) / max(len(res), 1))
-                    log(f'step {st.step}: samples {ok:.0%} syntax-valid; {res[0]["prompt"]!r} -> {res[0]["code"][:80]!r}')
+        while st.step < cfg.steps and not st.finished:
+            lr = sched.lr(st)
+            for g in opt.param_groups: g['lr'] = lr
+            loss_sum = 0.0
+            for micro in range(cfg.grad_accum):
+                x, y, m = train_b.batch(st.step, micro) if phase == 'pretrain' else train_b.batch(st.step, micro, cfg.grad_accum)
+                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+                m = m.to(device, non_blocking=True) if m is not None else None
+                sync = ddp.no_sync() if ddp is not None and micro < cfg.grad_accum - 1 else contextlib.nullcontext()
+                with sync:
+                    with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+                        loss = fwd(x, targets=y, loss_mask=m) / cfg.grad_accum
+                    loss.backward()
+                loss_sum += loss.item()
+            if on_backward is not None: loss_sum = on_backward(st.step, model, loss_sum)
+            gn = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else math.inf))
+            stop = flag.stop or (stop_after is not None and st.step + 1 >= stop_after)
+            if dist.world > 1:    # every rank agrees on the loss shown and on stopping
+                t = torch.tensor([loss_sum, float(stop)], dtype=torch.float64, device=device)
+                torch.distributed.all_reduce(t); loss_sum, stop = t[0].item() / dist.world, t[1].item() > 0
+            if not (math.isfinite(loss_sum) and math.isfinite(gn)):
+                opt.zero_grad(set_to_none=True)
+                st.step += 1; st.nan_streak += 1; st.skipped += 1
+                log(f'step {st.step}: non-finite {"loss" if not math.isfinite(loss_sum) else "gradient norm"}, update skipped ({st.nan_streak} in a row)')
+                if logs: logs.metrics.log(step=st.step, event='nonfinite', loss=str(loss_sum), grad_norm=str(gn))
+                if st.nan_streak >= cfg.nan_patience: rollback(f'{st.nan_streak} non-finite steps in a row')
                 if stop: break
+                continue
+            opt.step(); opt.zero_grad(set_to_none=True)
+            st.step += 1; st.nan_streak = 0; st.tokens += tok_step; tok_log += tok_step; last_loss = loss_sum
+            st.smooth_loss = loss_sum if math.isnan(st.smooth_loss) else cfg.smoothing * st.smooth_loss + (1 - cfg.smoothing) * loss_sum
+            st.elapsed = elapsed0 + time.time() - t_start
+            row, improved = None, False
+            if st.step % cfg.log_every == 0 or st.step % cfg.eval_every == 0 or st.step == cfg.steps:
+                dt = time.time() - t_log; t_log = time.time()
+                row = dict(step=st.step, loss=round(loss_sum, 5), smooth_loss=round(st.smooth_loss, 5), lr=lr, grad_norm=round(gn, 4),
+                           tokens_per_s=round(tok_log / max(dt, 1e-9)), elapsed=round(st.elapsed, 2))
+                if peak: row['mfu'] = round(fpt * row['tokens_per_s'] / (peak * dist.world), 4)
+                row['memory_mb'] = round(memory_mb(device), 1); tok_log = 0
+            if st.step % cfg.eval_every == 0 or st.step == cfg.steps:
+                val = evaluate_loss(model, val_b.val_batches(cfg.eval_batches), device, amp)
+                row |= dict(val_loss=round(val, 5), val_ppl=round(math.exp(min(val, 50)), 3))
+                if sched.on_validation(st, val): log(f'step {st.step}: validation plateau, learning rate scaled to {st.lr_scale:.3g}')
+                if math.isfinite(val) and val < st.best_val: st.best_val, st.best_step, improved = val, st.step, True
+                if cfg.target_val_loss and math.isfinite(val) and val <= cfg.target_val_loss:
+                    st.finished = 'target'; log(f'step {st.step}: validation loss {val:.4f} reached the target {cfg.target_val_loss}')
+            if row is not None:
+                if logs: logs.log(row, st)
+                log(_fmt(row))
+            if (st.step % cfg.ckpt_every == 0 or st.step == cfg.steps or improved or stop or st.finished
+                    or (cfg.backup_every and st.step % cfg.backup_every == 0)):
+                if not _finite_params(model): rollback('non-finite weights'); continue
+                ck.save(st.step, model, opt, {'train_state': asdict(st), 'data': train_b.state_dict()},
+                        meta | {'train_loss': last_loss, 'val_loss': st.best_val if improved else None}, is_best=improved)
+                dist.barrier()
+                if logs: logs.checkpoint(st.step, round(last_loss, 5), st, **({'val_loss': round(st.best_val, 5)} if improved else {}))
+            if cfg.sample_every and st.step % cfg.sample_every == 0 and rank0:
+                res = sample_and_score(model, enc, cfg.sample_prompts, cfg.sample_tokens)
+                logs.sample(st.step, res)
+                ok = sum(r['syntax_ok'] for r in res) / max(len(res), 1)
+                logs.metrics.log(step=st.step, sample_syntax_ok=ok, sample_api_ok=sum(r['api_ok'] for r in res) / max(len(res), 1))
+                log(f'step {st.step}: samples {ok:.0%} syntax-valid; {res[0]["prompt"]!r} -> {res[0]["code"][:80]!r}')
+            if stop: break
     except CheckpointError as e:
         log(f'error: {e}'); raise
     finally:
