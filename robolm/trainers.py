@@ -21,8 +21,8 @@ from .datasets import PretrainBatches, SFTBatches
 __all__ = ['SAMPLE_PROMPTS', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_config', 'TrainState', 'lr_at', 'Schedule',
            'CheckpointError', 'rng_state', 'set_rng_state', 'Checkpointer', 'MetricsLog', 'RunLogs', 'resolve_device',
            'make_optimizer', 'Dist', 'peak_flops', 'flops_per_token', 'memory_mb', 'evaluate_loss', 'make_batches',
-           'sample_and_score', 'train', 'checkpoint_dir', 'load_model', 'plot_metrics', 'synthetic_run', 'train_auto',
-           'supervise']
+           'sample_and_score', 'token_weights', 'train', 'checkpoint_dir', 'load_model', 'plot_metrics',
+           'synthetic_run', 'train_auto', 'supervise']
 
 # %% ../nbs/06_trainers.ipynb #c006
 SAMPLE_PROMPTS = ['Blink an LED on pin 2', 'Read a button on pin 0 and print when it is pressed',
@@ -413,6 +413,15 @@ class _StopFlag:
     def __exit__(self, *_):
         for s, h in self.old.items(): signal.signal(s, h)
 
+def token_weights(masks:list, dist:Dist, device)->list[float]:
+    """Weights of the micro-batch mean losses that make their gradient the mean over every loss token of the global batch
+    (all micro-batches of all processes): 1/grad_accum for unmasked batches, each one's share of the loss tokens otherwise."""
+    if masks[0] is None: return [1 / len(masks)] * len(masks)
+    counts = torch.tensor([float(m.sum()) for m in masks], dtype=torch.float64)
+    total = counts.sum().to(device)
+    if dist.world > 1: torch.distributed.all_reduce(total)
+    return (counts * dist.world / max(float(total), 1.0)).tolist()   # DDP averages gradients over processes: times world
+
 def _finite_params(model)->bool: return all(bool(torch.isfinite(p).all()) for p in model.parameters())
 
 def _fmt(row): return ' '.join(f'{k}={v:.4g}' if isinstance(v, float) else f'{k}={v}' for k, v in row.items())
@@ -493,14 +502,16 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
             lr = sched.lr(st)
             for g in opt.param_groups: g['lr'] = lr
             loss_sum = 0.0
-            for micro in range(cfg.grad_accum):
-                x, y, m = train_b.batch(st.step, micro) if phase == 'pretrain' else train_b.batch(st.step, micro, cfg.grad_accum)
+            batches = [train_b.batch(st.step, micro) if phase == 'pretrain' else train_b.batch(st.step, micro, cfg.grad_accum)
+                       for micro in range(cfg.grad_accum)]
+            weights = token_weights([b[2] for b in batches], dist, device)
+            for micro, ((x, y, m), w) in enumerate(zip(batches, weights)):
                 x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
                 m = m.to(device, non_blocking=True) if m is not None else None
                 sync = ddp.no_sync() if ddp is not None and micro < cfg.grad_accum - 1 else contextlib.nullcontext()
                 with sync:
                     with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                        loss = fwd(x, targets=y, loss_mask=m) / cfg.grad_accum
+                        loss = fwd(x, targets=y, loss_mask=m) * w
                     loss.backward()
                 loss_sum += loss.item()
             if on_backward is not None: loss_sum = on_backward(st.step, model, loss_sum)
@@ -606,7 +617,7 @@ def synthetic_run(folder=None, vocab_size:int=512)->Path:
     (run/'data').mkdir(parents=True, exist_ok=True)
     code = Path(robolm.models.__file__).read_text()
     write_jsonl(run/'data/pretrain_train.jsonl', [{'text': code}]); write_jsonl(run/'data/pretrain_val.jsonl', [{'text': code[:5000]}])
-    recs = [dict(type='instruction', prompt=f'Blink pin {i}', target='micropython', response=f'print({i})\n') for i in range(8)]
+    recs = [dict(type='instruction', prompt=f'Blink pin {i}', target='micropython', response=f'print({i})\n' * (1 + i % 4)) for i in range(8)]
     for s in ('train', 'val', 'test'): write_jsonl(run/f'data/{s}.jsonl', recs)
     hf = train_bpe([code], TokenizerConfig(vocab_size=vocab_size)); save_tokenizer(hf_to_tiktoken(hf), run/'tokenizer', hf)
     tokenize_run(run)
