@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #c003
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, sys, time
 from collections import Counter
 from pathlib import Path
 from .core import RobolmError
@@ -111,6 +111,8 @@ def train_command(a, out=print)->int:
     from robolm.trainers import train_auto, supervise
     run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
     if a.auto_restart:
+        if int(os.environ.get('WORLD_SIZE', '1')) > 1:
+            raise RobolmError('--auto-restart supervises one process; under torchrun use its --max-restarts (a restart resumes from the last checkpoint)')
         argv = [x for x in a.argv if x != '--auto-restart']
         if '--run' not in argv: argv += ['--run', str(run)]
         return supervise(argv, run, a.max_restarts, a.restart_backoff, log=out)
