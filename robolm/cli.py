@@ -4,14 +4,14 @@
 
 # %% ../nbs/11_cli.ipynb #c003
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, sys, time
 from collections import Counter
 from pathlib import Path
 from .core import RobolmError
 
 # %% auto #0
-__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'EVAL_OPTIONS', 'build_parser', 'generate_and_show', 'data_command', 'eval_command',
-           'monitor_command', 'main']
+__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'TRAIN_FLAGS', 'EVAL_OPTIONS', 'build_parser', 'add_train_parser', 'train_overrides',
+           'train_command', 'generate_and_show', 'data_command', 'eval_command', 'monitor_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #c005
 DATA_ACTIONS = {  # `robolm data <action>` besides `prepare`
@@ -61,6 +61,7 @@ def build_parser()->argparse.ArgumentParser:
     g.add_argument('--max-new-tokens', type=int, default=384); g.add_argument('--temperature', type=float, default=0.0)
     g.add_argument('--top-k', type=int, default=0); g.add_argument('--top-p', type=float, default=1.0)
     g.add_argument('--seed', type=int, default=None)
+    add_train_parser(sub)
     c = sub.add_parser('count-params', help='real parameter count of a model config')
     c.add_argument('model', help='model config name or path'); c.add_argument('--vocab-size', type=int, default=8192)
     m = sub.add_parser('monitor', help="watch a run's training: status, watch [seconds], plot")
@@ -71,6 +72,60 @@ def build_parser()->argparse.ArgumentParser:
     m.add_argument('--samples', type=int, default=2, help='latest generated samples shown')
     m.add_argument('-o', '--output', help='plot: where to write the PNG (default: <run>/training_plot.png)')
     return p
+
+# %% ../nbs/11_cli.ipynb #c005b
+TRAIN_FLAGS = {  # flag -> TrainConfig field
+    'target_loss': 'target_val_loss', 'max_steps': 'steps', 'ckpt_every': 'ckpt_every', 'backup_every': 'backup_every',
+    'keep_last': 'keep_last', 'eval_every': 'eval_every', 'sample_every': 'sample_every', 'grad_accum': 'grad_accum',
+    'grad_clip': 'grad_clip', 'batch_size': 'batch_size', 'lr': 'lr', 'schedule': 'schedule', 'threads': 'threads', 'device': 'device'}
+
+def add_train_parser(sub):
+    "The `robolm train auto` subcommand."
+    t = sub.add_parser('train', help='train a phase of a run autonomously (resumable, supervised)')
+    t.add_argument('action', choices=['auto'], help='auto: until a target validation loss or max steps')
+    t.add_argument('--recipe', default='quickstart', help='recipe name or path (default: quickstart)')
+    t.add_argument('--run', help='run folder with tokenized data (default: outputs/<recipe name>)')
+    t.add_argument('--phase', default='pretrain', choices=['pretrain', 'finetune'])
+    t.add_argument('--model', help="model config name or path (default: the recipe's)")
+    t.add_argument('--config', help="training config name or path (default: the recipe's for the phase)")
+    t.add_argument('--target-loss', type=float, help='stop at this validation loss')
+    t.add_argument('--max-steps', type=int, help='stop at this step (the schedule ends here)')
+    t.add_argument('--ckpt-every', type=int, help='steps between checkpoints')
+    t.add_argument('--backup-every', type=int, help='steps between backups (never pruned)')
+    t.add_argument('--keep-last', type=int, help='step checkpoints kept')
+    t.add_argument('--eval-every', type=int, help='steps between validations')
+    t.add_argument('--sample-every', type=int, help='steps between scored sample generations')
+    t.add_argument('--grad-accum', type=int); t.add_argument('--grad-clip', type=float)
+    t.add_argument('--batch-size', type=int); t.add_argument('--lr', type=float)
+    t.add_argument('--schedule', choices=['cosine', 'wsd']); t.add_argument('--threads', type=int); t.add_argument('--device')
+    t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='any TrainConfig field (YAML value), repeatable')
+    t.add_argument('--stop-after', type=int, help='save and stop at this step (a time-boxed session)')
+    t.add_argument('--auto-restart', action='store_true', help='restart from the last good checkpoint after a crash')
+    t.add_argument('--max-restarts', type=int, default=5); t.add_argument('--restart-backoff', type=float, default=5.0, help='seconds, doubled per restart')
+
+def train_overrides(a)->dict:
+    "TrainConfig overrides from the flags and `--set key=value` of `robolm train auto`."
+    import yaml
+    over = {field: getattr(a, flag) for flag, field in TRAIN_FLAGS.items() if getattr(a, flag) is not None}
+    for kv in a.set:
+        if '=' not in kv: raise RobolmError(f'--set {kv!r}: expected KEY=VALUE')
+        k, v = kv.split('=', 1); over[k.strip()] = yaml.safe_load(v)
+    return over
+
+def train_command(a, out=print)->int:
+    "`robolm train auto`: `train_auto` with the flags, or under `supervise` with `--auto-restart`."
+    from robolm import pipeline as P
+    from robolm.trainers import train_auto, supervise
+    run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
+    if a.auto_restart:
+        if int(os.environ.get('WORLD_SIZE', '1')) > 1:
+            raise RobolmError('--auto-restart supervises one process; under torchrun use its --max-restarts (a restart resumes from the last checkpoint)')
+        argv = [x for x in a.argv if x != '--auto-restart']
+        if '--run' not in argv: argv += ['--run', str(run)]
+        return supervise(argv, run, a.max_restarts, a.restart_backoff, log=out)
+    s = train_auto(run, a.recipe, a.phase, a.model, a.config, a.stop_after, log=out, **train_overrides(a))
+    out(json.dumps(s, default=str))
+    return 0
 
 # %% ../nbs/11_cli.ipynb #c007
 def generate_and_show(prompt:str, run=None, target:str='micropython', out=print, **kw):
@@ -153,6 +208,7 @@ def monitor_command(a, out=print)->int:
 def main(argv=None):
     "Entry point of the `robolm` console script."
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # for supervised restarts
     try: return _dispatch(args)
     except RobolmError as e:
         print(f'error: {e}', file=sys.stderr); return 2
@@ -188,6 +244,7 @@ def _dispatch(a):
         generate_and_show(a.prompt, a.run, a.target, max_new_tokens=a.max_new_tokens, temperature=a.temperature,
                           top_k=a.top_k, top_p=a.top_p, seed=a.seed)
         return 0
+    if a.command == 'train': return train_command(a)
     if a.command == 'count-params':
         from robolm.models import load_model_config, describe
         print(describe(load_model_config(a.model, vocab_size=a.vocab_size))); return 0

@@ -63,9 +63,12 @@ def tokenize_run(run_dir)->dict:
 
 # %% ../nbs/05_datasets.ipynb #c010
 class PretrainBatches:
-    "Deterministic random windows from a token memmap."
-    def __init__(self, path, dtype, seq_len:int, batch_size:int, seed:int=0):
-        self.data, self.T, self.B, self.seed = read_tokens(path, dtype), seq_len, batch_size, seed
+    "Deterministic random windows from a token memmap; batch `(step, micro)` is a pure function of its arguments."
+    def __init__(self, path, dtype, seq_len:int, batch_size:int, seed:int=0,
+                 rank:int=0, # this process's slice of the global batch (DDP)
+                 world:int=1, # processes sharing each global batch
+                ):
+        self.data, self.T, self.B, self.seed, self.rank, self.world = read_tokens(path, dtype), seq_len, batch_size, seed, rank, world
         if len(self.data) <= seq_len + 1: raise DataError(f'{path}: {len(self.data)} tokens, fewer than one window of {seq_len + 1}')
 
     def _window(self, starts):
@@ -74,10 +77,14 @@ class PretrainBatches:
         return x[:, :-1], x[:, 1:], None
 
     def batch(self, step:int, micro:int=0):
-        "(inputs, targets, mask=None) for optimizer step `step` and micro-batch `micro`."
+        "(inputs, targets, mask=None) for optimizer step `step` and micro-batch `micro` (this rank's rows)."
         g = torch.Generator().manual_seed(hash((self.seed, step, micro)) & 0x7FFFFFFFFFFFFFFF)
-        starts = torch.randint(0, len(self.data) - self.T - 1, (self.B,), generator=g).tolist()
-        return self._window(starts)
+        starts = torch.randint(0, len(self.data) - self.T - 1, (self.B * self.world,), generator=g).tolist()
+        return self._window(starts[self.rank * self.B:(self.rank + 1) * self.B])
+
+    def state_dict(self)->dict:
+        "What decides the batches besides the step: saved in checkpoints, compared on resume."
+        return {'kind': 'pretrain', 'tokens': len(self.data), 'seq_len': self.T, 'global_batch': self.B * self.world, 'seed': self.seed}
 
     def val_batches(self, n_batches:int):
         "Up to `n_batches` fixed batches spread evenly over the data."
@@ -88,13 +95,16 @@ class PretrainBatches:
 # %% ../nbs/05_datasets.ipynb #c012
 class SFTBatches:
     "Deterministic batches of padded instruction examples with response-only loss masks."
-    def __init__(self, prefix, dtype, seq_len:int, batch_size:int, pad_id:int, seed:int=0):
+    def __init__(self, prefix, dtype, seq_len:int, batch_size:int, pad_id:int, seed:int=0,
+                 rank:int=0, # this process's slice of the global batch (DDP)
+                 world:int=1, # processes sharing each global batch
+                ):
         prefix = str(prefix)
         self.ids, self.mask = read_tokens(prefix + '.bin', dtype), read_tokens(prefix + '.mask.bin', np.uint8)
         self.off = read_tokens(prefix + '.idx.bin', np.int64)
         self.n = len(self.off) - 1
         if self.n == 0: raise DataError(f'{prefix}.bin: no examples')
-        self.T, self.B, self.pad, self.seed = seq_len, batch_size, pad_id, seed
+        self.T, self.B, self.pad, self.seed, self.rank, self.world = seq_len, batch_size, pad_id, seed, rank, world
 
     def _rows(self, ex):
         rows = [(self.ids[self.off[e]:self.off[e + 1]][:self.T + 1], self.mask[self.off[e]:self.off[e + 1]][:self.T + 1]) for e in ex]
@@ -108,10 +118,18 @@ class SFTBatches:
         return torch.randperm(self.n, generator=torch.Generator().manual_seed(hash((self.seed, epoch)) & 0x7FFFFFFFFFFFFFFF)).tolist()
 
     def batch(self, step:int, micro:int=0, micro_steps:int=1):
-        "(inputs, targets, loss mask) for optimizer step `step`, micro-batch `micro` of `micro_steps`."
-        k = (step * micro_steps + micro) * self.B
-        ex = [self.order((k + j) // self.n)[(k + j) % self.n] for j in range(self.B)]
+        "(inputs, targets, loss mask) for optimizer step `step`, micro-batch `micro` of `micro_steps` (this rank's rows)."
+        k = (step * micro_steps + micro) * self.B * self.world + self.rank * self.B
+        orders = {}
+        def order(e):
+            if e not in orders: orders[e] = self.order(e)
+            return orders[e]
+        ex = [order((k + j) // self.n)[(k + j) % self.n] for j in range(self.B)]
         return self._rows(ex)
+
+    def state_dict(self)->dict:
+        "What decides the batches besides the step: saved in checkpoints, compared on resume."
+        return {'kind': 'sft', 'examples': self.n, 'seq_len': self.T, 'global_batch': self.B * self.world, 'seed': self.seed}
 
     def val_batches(self, n_batches:int):
         "Every example in order (at most `n_batches` batches)."
