@@ -13,8 +13,8 @@ from .models import CodeLM, generate
 from .tokenizers import load_tokenizer, stop_ids, encode_instruction
 
 # %% auto #0
-__all__ = ['BOS', 'EOS', 'PAD', 'CHAT_TEMPLATE', 'load_for_export', 'read_bpe', 'hf_state_dict', 'hf_config',
-           'export_transformers', 'hf_parity']
+__all__ = ['BOS', 'EOS', 'PAD', 'CHAT_TEMPLATE', 'GGUF_TYPES', 'load_for_export', 'read_bpe', 'hf_state_dict', 'hf_config',
+           'export_transformers', 'hf_parity', 'rope_permute', 'gguf_tensors', 'write_gguf', 'export_gguf']
 
 # %% ../nbs/08a_hf_gguf.ipynb #c006
 BOS, EOS, PAD = '<|endoftext|>', '<|end|>', '<|pad|>'   # the roles robolm's special tokens play in other runtimes
@@ -157,3 +157,81 @@ def hf_parity(model:CodeLM, # the reference PyTorch model
         same += out == generate(model, ids, max_new_tokens, stop_ids=stop_ids)
     return {'max_abs_logit_error': err, 'max_rel_logit_error': rel, 'top1_agreement': agree / total,
             'greedy_equal': same, 'prompts': len(prompts), 'max_new_tokens': max_new_tokens}
+
+# %% ../nbs/08a_hf_gguf.ipynb #c020
+_GGUF_NAMES = {'attn_norm': 'attn_norm', 'attn.wq': 'attn_q', 'attn.wk': 'attn_k', 'attn.wv': 'attn_v', 'attn.wo': 'attn_output',
+               'ffn_norm': 'ffn_norm', 'ffn.w1': 'ffn_gate', 'ffn.w3': 'ffn_up', 'ffn.w2': 'ffn_down'}
+
+def rope_permute(w:np.ndarray, # a (heads * head_dim, dim) projection in the rotate-half layout
+                 n_heads:int, # heads in `w` (key/value heads for wk)
+                )->np.ndarray:
+    "Reorder the rows of each head from rotate-half `(i, i + d/2)` pairs to llama.cpp's adjacent `(2i, 2i + 1)` pairs."
+    return w.reshape(n_heads, 2, w.shape[0] // n_heads // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+def gguf_tensors(model:CodeLM):
+    "(name, float32 array) pairs of `model` under llama.cpp's `llama` names, q/k permuted, tied head left out."
+    cfg = model.cfg
+    for k, v in model.state_dict().items():
+        v = v.detach().float().cpu().numpy()
+        if k == 'tok_emb.weight': yield 'token_embd.weight', v
+        elif k == 'norm.weight': yield 'output_norm.weight', v
+        elif k == 'head.weight':
+            if not cfg.tie_embeddings: yield 'output.weight', v
+        else:
+            _, i, rest = k.split('.', 2); rest = rest.removesuffix('.weight')
+            if rest == 'attn.wq': v = rope_permute(v, cfg.n_heads)
+            elif rest == 'attn.wk': v = rope_permute(v, cfg.n_kv_heads)
+            yield f'blk.{i}.{_GGUF_NAMES[rest]}.weight', v
+
+# %% ../nbs/08a_hf_gguf.ipynb #c024
+GGUF_TYPES = ('F32', 'F16', 'Q8_0', 'Q4_0')
+
+def write_gguf(model:CodeLM, # the model to write
+               tokenizer, # its tokenizer folder (with tokenizer.json)
+               path, # the .gguf file (replaced when complete)
+               ftype:str='F16', # F32 | F16 | Q8_0 | Q4_0: the type of the 2-D weights
+               head_type:str='Q8_0', # type of the tied embedding/head in a Q4_0 file
+               pre:str='llama-bpe', # llama.cpp pre-tokenizer (split regex) name
+               name:str='robolm', # general.name
+              )->Path:
+    "Write `model` and its tokenizer as a llama.cpp GGUF file (Llama architecture)."
+    import gguf
+    from gguf import GGMLQuantizationType as Q
+    if ftype not in GGUF_TYPES: raise RobolmError(f'GGUF type {ftype!r} is not supported; choose from {GGUF_TYPES}')
+    cfg, path = model.cfg, Path(path)
+    bpe = read_bpe(tokenizer, cfg.vocab_size); sp = bpe['special']
+    types = [gguf.TokenType.CONTROL if t in sp else gguf.TokenType.NORMAL for t in bpe['tokens']]
+    for i in bpe['unused']: types[i] = gguf.TokenType.UNUSED
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.tmp')
+    w = gguf.GGUFWriter(str(tmp), 'llama')
+    w.add_name(name); w.add_context_length(cfg.max_seq_len); w.add_embedding_length(cfg.dim); w.add_block_count(cfg.n_layers)
+    w.add_feed_forward_length(cfg.ffn_dim); w.add_head_count(cfg.n_heads); w.add_head_count_kv(cfg.n_kv_heads)
+    w.add_rope_dimension_count(cfg.head_dim); w.add_rope_freq_base(cfg.rope_theta); w.add_layer_norm_rms_eps(cfg.norm_eps)
+    w.add_vocab_size(cfg.vocab_size)
+    w.add_file_type({'F32': gguf.LlamaFileType.ALL_F32, 'F16': gguf.LlamaFileType.MOSTLY_F16,
+                     'Q8_0': gguf.LlamaFileType.MOSTLY_Q8_0, 'Q4_0': gguf.LlamaFileType.MOSTLY_Q4_0}[ftype])
+    w.add_quantization_version(gguf.GGML_QUANT_VERSION)
+    w.add_tokenizer_model('gpt2'); w.add_tokenizer_pre(pre)
+    w.add_token_list(bpe['tokens']); w.add_token_types(types); w.add_token_merges(bpe['merges'])
+    w.add_bos_token_id(sp[BOS]); w.add_eos_token_id(sp[EOS]); w.add_pad_token_id(sp[PAD])
+    w.add_add_bos_token(False); w.add_add_eos_token(False)
+    w.add_chat_template(CHAT_TEMPLATE)
+    for tname, v in gguf_tensors(model):
+        qt = Q.F32 if v.ndim == 1 or ftype == 'F32' else Q[ftype]
+        if ftype == 'Q4_0' and tname in ('token_embd.weight', 'output.weight'): qt = Q[head_type]
+        w.add_tensor(tname, gguf.quants.quantize(np.ascontiguousarray(v, np.float32), qt), raw_dtype=qt)
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    tmp.replace(path)
+    return path
+
+def export_gguf(src, # a run folder, a checkpoint folder, or a `CodeLM`
+                out, # the folder for model.<type>.gguf files
+                types=('F16', 'Q8_0', 'Q4_0'), # GGUF types to write
+                tokenizer=None, # tokenizer folder (default: the run's)
+                phase:str='finetune', # checkpoint phase when `src` is a run folder
+                **kw, # passed to `write_gguf` (head_type, pre, name)
+               )->dict:
+    "Write one GGUF file per type into `out`; returns {type: path}."
+    model, tok, _ = load_for_export(src, tokenizer, phase)
+    return {t: write_gguf(model, tok, Path(out)/f'model.{t.lower()}.gguf', t, **kw) for t in types}
