@@ -14,7 +14,8 @@ from .tokenizers import load_tokenizer, stop_ids, encode_instruction
 
 # %% auto #0
 __all__ = ['BOS', 'EOS', 'PAD', 'CHAT_TEMPLATE', 'GGUF_TYPES', 'load_for_export', 'read_bpe', 'hf_state_dict', 'hf_config',
-           'export_transformers', 'hf_parity', 'rope_permute', 'gguf_tensors', 'write_gguf', 'export_gguf']
+           'export_transformers', 'hf_parity', 'rope_permute', 'gguf_tensors', 'write_gguf', 'export_gguf',
+           'LlamaCppModel', 'gguf_parity', 'validation_prompts', 'append_manifest', 'export_hf_gguf']
 
 # %% ../nbs/08a_hf_gguf.ipynb #c006
 BOS, EOS, PAD = '<|endoftext|>', '<|end|>', '<|pad|>'   # the roles robolm's special tokens play in other runtimes
@@ -235,3 +236,150 @@ def export_gguf(src, # a run folder, a checkpoint folder, or a `CodeLM`
     "Write one GGUF file per type into `out`; returns {type: path}."
     model, tok, _ = load_for_export(src, tokenizer, phase)
     return {t: write_gguf(model, tok, Path(out)/f'model.{t.lower()}.gguf', t, **kw) for t in types}
+
+# %% ../nbs/08a_hf_gguf.ipynb #c027
+class LlamaCppModel:
+    "A GGUF file in llama.cpp: logits for token ids, and greedy decoding with llama.cpp's KV cache."
+    def __init__(self, path, # a .gguf file
+                 n_ctx:int=0, # context length (0: the model's max_seq_len)
+                 threads:int=0, # CPU threads (0: all cores)
+                 f32_cache:bool=True, # F32 K/V cache instead of llama.cpp's default F16
+                 logits_all:bool=False, # keep the logits of every position (needed by `logits`)
+                ):
+        try: import llama_cpp
+        except ImportError:
+            raise RobolmError("llama-cpp-python is not installed: run `make llama-cpp` (or CMAKE_ARGS=-DGGML_NATIVE=OFF "
+                              "pip install 'robolm[llama]'), a build of about 5 minutes") from None
+        threads = threads or os.cpu_count()
+        kw = {'type_k': llama_cpp.GGML_TYPE_F32, 'type_v': llama_cpp.GGML_TYPE_F32} if f32_cache else {}
+        self.llm = llama_cpp.Llama(str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                                   logits_all=logits_all, verbose=False, **kw)
+        self._lc, self.n_vocab, self.logits_all = llama_cpp, self.llm.n_vocab(), logits_all
+
+    def last_logits(self)->np.ndarray:
+        "Logits of the last evaluated position (a view into llama.cpp's buffer)."
+        return np.ctypeslib.as_array(self._lc.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.n_vocab,))
+
+    def logits(self, ids:list[int])->np.ndarray:
+        "Logits (len(ids), vocab) of a prompt evaluated from an empty cache."
+        if not self.logits_all: raise RobolmError('LlamaCppModel.logits needs logits_all=True')
+        self.llm.reset(); self.llm.eval(ids)
+        return np.array(self.llm.scores[:len(ids)])
+
+    def greedy(self, prompt_ids:list[int], max_new_tokens:int, stop_ids=())->list[int]:
+        "Greedy continuation (the new tokens, without the stop token), with robolm `generate`'s limits."
+        llm = self.llm; llm.reset(); llm.eval(prompt_ids)
+        out, room = [], llm.n_ctx() - len(prompt_ids)
+        for _ in range(min(max_new_tokens, room)):
+            nxt = int(self.last_logits().argmax())
+            if nxt in stop_ids: break
+            out.append(nxt)
+            if len(out) == room: break
+            llm.eval([nxt])
+        return out
+
+    def tokenize(self, text:str)->list[int]:
+        "llama.cpp's own tokenization of `text` (special tokens recognised, no BOS)."
+        return self.llm.tokenize(text.encode('utf-8'), add_bos=False, special=True)
+
+    def detokenize(self, ids:list[int])->str:
+        return self.llm.detokenize(ids, special=True).decode('utf-8', errors='replace')
+
+# %% ../nbs/08a_hf_gguf.ipynb #c029
+@torch.no_grad()
+def gguf_parity(model:CodeLM, # the reference PyTorch model
+                path, # a .gguf file
+                prompts:list[list[int]], # token ids of the prompts
+                max_new_tokens:int=32, # greedy tokens to compare per prompt
+                stop_ids=(), # token ids that end a generation
+                enc=None, # robolm's tokenizer: also compare llama.cpp's tokenization and decoded text
+                threads:int=0, # llama.cpp threads (0: all cores)
+               )->dict:
+    "Logit error, top-1 agreement and greedy equality (tokens and text) of llama.cpp running `path` vs robolm."
+    lm = LlamaCppModel(path, threads=threads, logits_all=True)
+    model = model.float().eval().cpu()
+    err = rel = 0.0; agree = total = same = tok_same = text_same = 0
+    for ids in prompts:
+        r, g = model(torch.tensor([ids]))[0][0].numpy(), lm.logits(ids)
+        err = max(err, float(np.abs(r - g).max())); rel = max(rel, float(np.abs(r - g).max() / np.abs(r).max()))
+        agree += int((r.argmax(-1) == g.argmax(-1)).sum()); total += len(ids)
+        ref, got = generate(model, ids, max_new_tokens, stop_ids=stop_ids), lm.greedy(ids, max_new_tokens, stop_ids)
+        same += ref == got
+        if enc is not None:
+            tok_same += lm.tokenize(enc.decode(ids)) == ids
+            text_same += lm.detokenize(got) == enc.decode(ref)
+    res = {'max_abs_logit_error': err, 'max_rel_logit_error': rel, 'top1_agreement': agree / total,
+           'greedy_equal': same, 'prompts': len(prompts), 'max_new_tokens': max_new_tokens}
+    if enc is not None: res.update(tokenize_equal=tok_same, text_equal=text_same)
+    return res
+
+# %% ../nbs/08a_hf_gguf.ipynb #c034
+def validation_prompts(run_dir, # a run folder with data/test.jsonl
+                       enc, # the run's tokenizer
+                       n:int=4, # prompts to take
+                      )->list[list[int]]:
+    "Token ids of the first `n` original (not augmented) held-out instruction prompts of a run."
+    from robolm.data import read_jsonl
+    from robolm.tokenizers import TARGETS
+    path = Path(run_dir)/'data'/'test.jsonl'
+    recs = [r for r in read_jsonl(path) if r['type'] == 'instruction' and r.get('target') in TARGETS
+            and not r.get('augmentations')][:n] if path.exists() else []
+    return [encode_instruction(enc, r['prompt'], r['target'])[0] for r in recs] or [encode_instruction(enc, 'Blink an LED on pin 2')[0]]
+
+def append_manifest(out, # the exports folder
+                    entries:list[dict], # new entries (format, file, quantization, bytes, parity, ...)
+                    checkpoint=None, # the exported checkpoint folder
+                    model_cfg=None, # the model's `ModelConfig`
+                   )->dict:
+    "Merge `entries` into `out/manifest.json`: entries for the same file are replaced, the others kept."
+    from dataclasses import asdict
+    path = Path(out)/'manifest.json'
+    m = read_json(path) if path.exists() else {}
+    if checkpoint is not None: m['checkpoint'] = str(checkpoint)
+    if model_cfg is not None: m['model'] = asdict(model_cfg)
+    files = {e['file'] for e in entries}
+    m['exports'] = [e for e in m.get('exports', []) if e.get('file') not in files] + list(entries)
+    write_json(path, m)
+    return m
+
+def _size(p:Path)->int: return sum(f.stat().st_size for f in p.rglob('*') if f.is_file()) if p.is_dir() else p.stat().st_size
+
+def _checked(fn, runtime:str)->dict:
+    "Run a parity check; a missing runtime becomes a recorded skip."
+    try: return {'parity': fn()}
+    except (ImportError, RobolmError) as e:
+        if 'not installed' in str(e) or isinstance(e, ImportError): return {'parity': None, 'parity_skipped': f'{runtime}: {e}'}
+        raise
+
+def export_hf_gguf(run_dir, # the run folder
+                   types=('F16', 'Q8_0', 'Q4_0'), # GGUF types to write (F32 also possible)
+                   transformers:bool=True, # also write the transformers folder
+                   n_prompts:int=4, # held-out prompts for parity
+                   max_new_tokens:int=48, # greedy tokens compared per prompt
+                   phase:str='finetune', # which checkpoint phase to export
+                   log=print, # progress lines go here
+                  )->dict:
+    "Export the run's best model to `exports/` as a transformers folder and GGUF files, with parity in `exports/manifest.json`."
+    run_dir = Path(run_dir); out = run_dir/'exports'
+    model, tok, ck = load_for_export(run_dir, phase=phase)
+    enc = load_tokenizer(tok); stops = stop_ids(enc)
+    prompts = validation_prompts(run_dir, enc, n_prompts)
+    entries = []
+    if transformers:
+        t0 = time.time(); folder = export_transformers(model, out/'transformers', tok)
+        e = {'format': 'transformers', 'file': folder.name, 'quantization': 'none', 'bytes': _size(folder), 'seconds': round(time.time() - t0, 1)}
+        e.update(_checked(lambda: hf_parity(model, folder, prompts, max_new_tokens, stops), 'transformers'))
+        log(f"transformers: {e['bytes']/1e6:.1f} MB, parity {e['parity'] or e['parity_skipped']}")
+        if e['parity'] and e['parity']['max_rel_logit_error'] > 1e-4:
+            raise RobolmError(f"{folder}: transformers logits differ from PyTorch by {e['parity']['max_rel_logit_error']:.2e} (relative) > 1e-4")
+        entries.append(e)
+    for t in types:
+        t0 = time.time(); p = write_gguf(model, tok, out/f'model.{t.lower()}.gguf', t)
+        e = {'format': 'gguf', 'file': p.name, 'quantization': t.lower() + (' (embedding/head q8_0)' if t == 'Q4_0' else ''),
+             'bytes': p.stat().st_size, 'seconds': round(time.time() - t0, 1)}
+        e.update(_checked(lambda: gguf_parity(model, p, prompts, max_new_tokens, stops, enc), 'llama.cpp'))
+        log(f"GGUF {t}: {e['bytes']/1e6:.1f} MB, parity {e['parity'] or e['parity_skipped']}")
+        if t == 'F32' and e['parity'] and e['parity']['max_rel_logit_error'] > 1e-4:
+            raise RobolmError(f"{p}: llama.cpp logits differ from PyTorch by {e['parity']['max_rel_logit_error']:.2e} (relative) > 1e-4")
+        entries.append(e)
+    return append_manifest(out, entries, ck, model.cfg)
