@@ -15,7 +15,7 @@ from .tokenizers import load_tokenizer, stop_ids, encode_instruction
 # %% auto #0
 __all__ = ['BOS', 'EOS', 'PAD', 'CHAT_TEMPLATE', 'GGUF_TYPES', 'load_for_export', 'read_bpe', 'hf_state_dict', 'hf_config',
            'export_transformers', 'hf_parity', 'rope_permute', 'gguf_tensors', 'write_gguf', 'export_gguf',
-           'LlamaCppModel', 'gguf_parity', 'validation_prompts', 'append_manifest', 'export_hf_gguf']
+           'LlamaCppModel', 'gguf_parity', 'quantize_gguf', 'validation_prompts', 'append_manifest', 'export_hf_gguf']
 
 # %% ../nbs/08a_hf_gguf.ipynb #c006
 BOS, EOS, PAD = '<|endoftext|>', '<|end|>', '<|pad|>'   # the roles robolm's special tokens play in other runtimes
@@ -285,6 +285,10 @@ class LlamaCppModel:
     def detokenize(self, ids:list[int])->str:
         return self.llm.detokenize(ids, special=True).decode('utf-8', errors='replace')
 
+    def close(self):
+        "Free llama.cpp's model and context now (rather than at interpreter exit)."
+        self.llm.close()
+
 # %% ../nbs/08a_hf_gguf.ipynb #c029
 @torch.no_grad()
 def gguf_parity(model:CodeLM, # the reference PyTorch model
@@ -299,21 +303,42 @@ def gguf_parity(model:CodeLM, # the reference PyTorch model
     lm = LlamaCppModel(path, threads=threads, logits_all=True)
     model = model.float().eval().cpu()
     err = rel = 0.0; agree = total = same = tok_same = text_same = 0
-    for ids in prompts:
-        r, g = model(torch.tensor([ids]))[0][0].numpy(), lm.logits(ids)
-        err = max(err, float(np.abs(r - g).max())); rel = max(rel, float(np.abs(r - g).max() / np.abs(r).max()))
-        agree += int((r.argmax(-1) == g.argmax(-1)).sum()); total += len(ids)
-        ref, got = generate(model, ids, max_new_tokens, stop_ids=stop_ids), lm.greedy(ids, max_new_tokens, stop_ids)
-        same += ref == got
-        if enc is not None:
-            tok_same += lm.tokenize(enc.decode(ids)) == ids
-            text_same += lm.detokenize(got) == enc.decode(ref)
+    try:
+        for ids in prompts:
+            r, g = model(torch.tensor([ids]))[0][0].numpy(), lm.logits(ids)
+            err = max(err, float(np.abs(r - g).max())); rel = max(rel, float(np.abs(r - g).max() / np.abs(r).max()))
+            agree += int((r.argmax(-1) == g.argmax(-1)).sum()); total += len(ids)
+            ref, got = generate(model, ids, max_new_tokens, stop_ids=stop_ids), lm.greedy(ids, max_new_tokens, stop_ids)
+            same += ref == got
+            if enc is not None:
+                tok_same += lm.tokenize(enc.decode(ids)) == ids
+                text_same += lm.detokenize(got) == enc.decode(ref)
+    finally: lm.close()
     res = {'max_abs_logit_error': err, 'max_rel_logit_error': rel, 'top1_agreement': agree / total,
            'greedy_equal': same, 'prompts': len(prompts), 'max_new_tokens': max_new_tokens}
     if enc is not None: res.update(tokenize_equal=tok_same, text_equal=text_same)
     return res
 
 # %% ../nbs/08a_hf_gguf.ipynb #c034
+def quantize_gguf(src, # an F32/F16 .gguf file
+                  dst, # the quantized .gguf to write
+                  ftype:str='Q4_K_M', # a llama.cpp file type: Q4_K_M, Q5_K_M, Q6_K, Q8_0, Q4_0, ...
+                  threads:int=0, # quantization threads (0: all cores)
+                 )->Path:
+    "Quantize a GGUF file with llama.cpp's own quantizer (`llama_model_quantize`), e.g. to the K-quants `gguf` cannot write."
+    try: import llama_cpp
+    except ImportError: raise RobolmError('quantize_gguf needs llama-cpp-python: run `make llama-cpp`') from None
+    code = getattr(llama_cpp, f'LLAMA_FTYPE_MOSTLY_{ftype.upper()}', None)
+    if code is None: raise RobolmError(f'llama.cpp has no file type {ftype!r} (LLAMA_FTYPE_MOSTLY_{ftype.upper()})')
+    dst = Path(dst); tmp = dst.with_name(f'.{dst.name}.tmp')
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype, params.nthread = code, threads or os.cpu_count()
+    if llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), params) != 0:
+        tmp.unlink(missing_ok=True); raise RobolmError(f'{src}: llama.cpp could not quantize it to {ftype}')
+    tmp.replace(dst)
+    return dst
+
+# %% ../nbs/08a_hf_gguf.ipynb #c037
 def validation_prompts(run_dir, # a run folder with data/test.jsonl
                        enc, # the run's tokenizer
                        n:int=4, # prompts to take
