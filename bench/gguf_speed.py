@@ -5,7 +5,7 @@ own path: `robolm.hf_export.write_gguf` writes the files and `LlamaCppModel.gree
 from source with `make llama-cpp`). The model has RANDOM weights (speed does not depend on them), in the `laptop` shape
 (L6 d512 h8, ffn 1536, 8K vocabulary: 24.6M parameters) unless --model names another config. The tokenizer is a small
 BPE trained on a few lines, its unused ids padded to the 8K vocabulary (tokenization is not timed).
-llama.cpp's defaults otherwise: F16 KV cache (--f32-cache for F32), no flash attention.
+llama.cpp's defaults otherwise: F16 KV cache (--f32-cache for F32); flash attention on (--no-flash-attn).
   python bench/gguf_speed.py --out bench/results/cpu2_gguf.json
 Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
 """
@@ -20,6 +20,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2); ap.add_argument('--reps', type=int, default=7)
     ap.add_argument('--types', default='F16,Q8_0,Q4_0')
     ap.add_argument('--f32-cache', action='store_true', help="F32 KV cache (the parity tests' setting) instead of llama.cpp's default F16")
+    ap.add_argument('--no-flash-attn', action='store_true', help="without llama.cpp's flash-attention kernels (on by default, as llama.cpp's CLI 'auto' does on CPU)")
     ap.add_argument('--head-type', default='Q8_0', help='type of the tied embedding/head in the Q4_0 file (write_gguf head_type)')
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
@@ -44,7 +45,7 @@ def main():
     t0 = time.time()
     files = {t: write_gguf(model, tmp/'tokenizer', tmp/f'model.{t.lower()}.gguf', t, head_type=a.head_type) for t in types}
     export_s = time.time() - t0
-    runners = {t: LlamaCppModel(f, threads=a.threads, f32_cache=a.f32_cache) for t, f in files.items()}
+    runners = {t: LlamaCppModel(f, threads=a.threads, f32_cache=a.f32_cache, flash_attn=not a.no_flash_attn) for t, f in files.items()}
 
     def run(lm): return lm.greedy(prompt, a.new)          # greedy, no stop ids: exactly `new` tokens
     def timed(lm):
@@ -76,7 +77,7 @@ def main():
                    'tokens_per_s = new tokens / (prefill + decode) wall time',
            'weights': 'random (speed does not depend on them)', 'model': a.model, 'params': count_params(cfg),
            'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
-           'kv_cache': 'F32' if a.f32_cache else 'F16', 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
+           'kv_cache': 'F32' if a.f32_cache else 'F16', 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
            'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
            'cpu': _cpu(), 'load_average_before_after': [round(load0[0], 2), round(load1[0], 2)],
            'reps': a.reps, 'write_gguf_s': round(export_s, 1),

@@ -245,6 +245,7 @@ class LlamaCppModel:
                  threads:int=0, # CPU threads (0: all cores)
                  f32_cache:bool=True, # F32 K/V cache instead of llama.cpp's default F16
                  logits_all:bool=False, # keep the logits of every position (needed by `logits`)
+                 flash_attn:bool=False, # llama.cpp's flash-attention kernels (faster decoding on CPU too)
                 ):
         try: import llama_cpp
         except ImportError:
@@ -253,7 +254,7 @@ class LlamaCppModel:
         threads = threads or os.cpu_count()
         kw = {'type_k': llama_cpp.GGML_TYPE_F32, 'type_v': llama_cpp.GGML_TYPE_F32} if f32_cache else {}
         self.llm = llama_cpp.Llama(str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                                   logits_all=logits_all, verbose=False, **kw)
+                                   logits_all=logits_all, flash_attn=flash_attn, verbose=False, **kw)
         self._lc, self.n_vocab, self.logits_all = llama_cpp, self.llm.n_vocab(), logits_all
 
     def last_logits(self)->np.ndarray:
