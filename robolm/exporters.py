@@ -8,12 +8,12 @@ import os, time
 from pathlib import Path
 import numpy as np
 import torch
-from .core import write_json, RobolmError
+from .core import write_json, read_json, RobolmError
 from .models import CodeLM
 
 # %% auto #0
 __all__ = ['io_names', 'empty_past', 'fold_initializer_transposes', 'export_onnx', 'quantize_int8', 'OnnxModel', 'parity',
-           'export_run']
+           'validation_prompts', 'append_manifest', 'export_run']
 
 # %% ../nbs/08_exporters.ipynb #c006
 class _CacheIO(torch.nn.Module):
@@ -119,17 +119,42 @@ def parity(model:CodeLM, onnx_model:OnnxModel, prompts:list[list[int]], max_new_
         same += generate(model, ids, max_new_tokens, stop_ids=stop_ids) == onnx_model.greedy(ids, max_new_tokens, stop_ids)
     return {'max_rel_logit_error': rel, 'top1_agreement': agree / total, 'greedy_equal': same, 'prompts': len(prompts)}
 
+# %% ../nbs/08_exporters.ipynb #c014
+def validation_prompts(run_dir, # a run folder with data/test.jsonl
+                       enc, # the run's tokenizer
+                       n:int=4, # prompts to take
+                      )->list[list[int]]:
+    "Token ids of the first `n` original (not augmented) held-out instruction prompts of a run."
+    from robolm.data import read_jsonl
+    from robolm.tokenizers import TARGETS, encode_instruction
+    path = Path(run_dir)/'data'/'test.jsonl'
+    recs = [r for r in read_jsonl(path) if r['type'] == 'instruction' and r.get('target') in TARGETS
+            and not r.get('augmentations')][:n] if path.exists() else []
+    return [encode_instruction(enc, r['prompt'], r['target'])[0] for r in recs] or [encode_instruction(enc, 'Blink an LED on pin 2')[0]]
+
+def append_manifest(out, # the exports folder
+                    entries:list[dict], # new entries (format, file, quantization, bytes, parity, ...)
+                    checkpoint=None, # the exported checkpoint folder
+                    model_cfg=None, # the model's `ModelConfig`
+                   )->dict:
+    "Merge `entries` into `out/manifest.json`: entries for the same file are replaced, the others kept."
+    from dataclasses import asdict
+    path = Path(out)/'manifest.json'
+    m = read_json(path) if path.exists() else {}
+    if checkpoint is not None: m['checkpoint'] = str(checkpoint)
+    if model_cfg is not None: m['model'] = asdict(model_cfg)
+    files = {e['file'] for e in entries}
+    m['exports'] = [e for e in m.get('exports', []) if e.get('file') not in files] + list(entries)
+    write_json(path, m)
+    return m
+
 # %% ../nbs/08_exporters.ipynb #c013
 def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_tokens:int=48, phase:str='finetune', log=print)->dict:
     "Export the run's best model to `exports/` (ONNX FP32 and INT8) and record parity in `exports/manifest.json`."
     from robolm.infer import Generator
-    from robolm.data import read_jsonl
-    from robolm.tokenizers import encode_instruction, TARGETS
     run_dir = Path(run_dir); out = run_dir/'exports'
     gen = Generator.from_run(run_dir, phase=phase)
-    recs = [r for r in read_jsonl(run_dir/'data/test.jsonl')
-            if r['type'] == 'instruction' and r['target'] in TARGETS and not r.get('augmentations')][:n_prompts]
-    prompts = [encode_instruction(gen.enc, r['prompt'], r['target'])[0] for r in recs] or [encode_instruction(gen.enc, 'Blink an LED on pin 2')[0]]
+    prompts = validation_prompts(run_dir, gen.enc, n_prompts)
     t0 = time.time(); fp32 = export_onnx(gen.model, out/'model.onnx', opset)
     entries = [{'format': 'onnx', 'file': fp32.name, 'quantization': 'none', 'opset': opset, 'bytes': fp32.stat().st_size,
                 'seconds': round(time.time() - t0, 1), 'parity': parity(gen.model, OnnxModel(fp32, gen.model.cfg), prompts, max_new_tokens, gen.stops)}]
@@ -141,7 +166,4 @@ def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_t
         entries.append({'format': 'onnx', 'file': q.name, 'quantization': 'int8-dynamic', 'opset': opset, 'bytes': q.stat().st_size,
                         'seconds': round(time.time() - t0, 1), 'parity': parity(gen.model, OnnxModel(q, gen.model.cfg), prompts, max_new_tokens, gen.stops)})
         log(f"ONNX INT8: {entries[1]['bytes']/1e6:.1f} MB, parity {entries[1]['parity']}")
-    from dataclasses import asdict
-    manifest = {'checkpoint': str(gen.checkpoint), 'model': asdict(gen.model.cfg), 'exports': entries}
-    write_json(out/'manifest.json', manifest)
-    return manifest
+    return append_manifest(out, entries, gen.checkpoint, gen.model.cfg)

@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import write_json, read_json, RobolmError
+from .exporters import validation_prompts, append_manifest
 from .models import CodeLM, generate
 from .tokenizers import load_tokenizer, stop_ids, encode_instruction
 
 # %% auto #0
 __all__ = ['BOS', 'EOS', 'PAD', 'CHAT_TEMPLATE', 'GGUF_TYPES', 'load_for_export', 'read_bpe', 'hf_state_dict', 'hf_config',
            'export_transformers', 'hf_parity', 'rope_permute', 'gguf_tensors', 'write_gguf', 'export_gguf',
-           'LlamaCppModel', 'gguf_parity', 'quantize_gguf', 'validation_prompts', 'append_manifest', 'export_hf_gguf']
+           'LlamaCppModel', 'gguf_parity', 'quantize_gguf', 'export_hf_gguf']
 
 # %% ../nbs/08a_hf_gguf.ipynb #c006
 BOS, EOS, PAD = '<|endoftext|>', '<|end|>', '<|pad|>'   # the roles robolm's special tokens play in other runtimes
@@ -340,34 +341,6 @@ def quantize_gguf(src, # an F32/F16 .gguf file
     return dst
 
 # %% ../nbs/08a_hf_gguf.ipynb #c037
-def validation_prompts(run_dir, # a run folder with data/test.jsonl
-                       enc, # the run's tokenizer
-                       n:int=4, # prompts to take
-                      )->list[list[int]]:
-    "Token ids of the first `n` original (not augmented) held-out instruction prompts of a run."
-    from robolm.data import read_jsonl
-    from robolm.tokenizers import TARGETS
-    path = Path(run_dir)/'data'/'test.jsonl'
-    recs = [r for r in read_jsonl(path) if r['type'] == 'instruction' and r.get('target') in TARGETS
-            and not r.get('augmentations')][:n] if path.exists() else []
-    return [encode_instruction(enc, r['prompt'], r['target'])[0] for r in recs] or [encode_instruction(enc, 'Blink an LED on pin 2')[0]]
-
-def append_manifest(out, # the exports folder
-                    entries:list[dict], # new entries (format, file, quantization, bytes, parity, ...)
-                    checkpoint=None, # the exported checkpoint folder
-                    model_cfg=None, # the model's `ModelConfig`
-                   )->dict:
-    "Merge `entries` into `out/manifest.json`: entries for the same file are replaced, the others kept."
-    from dataclasses import asdict
-    path = Path(out)/'manifest.json'
-    m = read_json(path) if path.exists() else {}
-    if checkpoint is not None: m['checkpoint'] = str(checkpoint)
-    if model_cfg is not None: m['model'] = asdict(model_cfg)
-    files = {e['file'] for e in entries}
-    m['exports'] = [e for e in m.get('exports', []) if e.get('file') not in files] + list(entries)
-    write_json(path, m)
-    return m
-
 def _size(p:Path)->int: return sum(f.stat().st_size for f in p.rglob('*') if f.is_file()) if p.is_dir() else p.stat().st_size
 
 def _checked(fn, runtime:str)->dict:
