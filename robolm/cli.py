@@ -10,8 +10,8 @@ from pathlib import Path
 from .core import RobolmError
 
 # %% auto #0
-__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'EVAL_OPTIONS', 'build_parser', 'generate_and_show', 'data_command', 'eval_command',
-           'main']
+__all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'EVAL_OPTIONS', 'build_parser', 'generate_and_show', 'chat_command', 'data_command',
+           'eval_command', 'export_rates_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #c005
 DATA_ACTIONS = {  # `robolm data <action>` besides `prepare`
@@ -44,6 +44,9 @@ def build_parser()->argparse.ArgumentParser:
             s.add_argument('--seed', type=int, default=0, help='augment: seed')
             s.add_argument('-o', '--output', help='extract-api: where to write the registry (default: functions.jsonl beside the library)')
         if cmd == 'tokenizer': s.add_argument('action', nargs='?', default='train', choices=['train'])
+        if cmd == 'export':
+            s.add_argument('--pass-rates', action='store_true', help="evaluate each ONNX export on the eval suite and add pass rates to exports/manifest.json")
+            s.add_argument('--max-prompts', type=int, help='--pass-rates: prompts to evaluate (default: the recipe\'s)')
         if cmd == 'eval':
             s.add_argument('--onnx', help="evaluate this ONNX export of the run (e.g. exports/model.int8.onnx) instead of its checkpoint")
             s.add_argument('--code-dir', help='evaluate a folder of <project_id>*.py / *.ino files against their projects\' checks')
@@ -56,27 +59,43 @@ def build_parser()->argparse.ArgumentParser:
         s.add_argument('--run', help='run folder (default: outputs/<recipe name>)')
         s.add_argument('--force', action='store_true', help='re-run even if up to date')
     g = sub.add_parser('generate', help='write a program for a prompt with a trained model')
-    g.add_argument('prompt'); g.add_argument('--run', help='run folder (default: the latest trained run)')
-    g.add_argument('--target', default='micropython', choices=['micropython', 'arduino'])
-    g.add_argument('--max-new-tokens', type=int, default=384); g.add_argument('--temperature', type=float, default=0.0)
-    g.add_argument('--top-k', type=int, default=0); g.add_argument('--top-p', type=float, default=1.0)
-    g.add_argument('--seed', type=int, default=None)
+    g.add_argument('prompt')
+    ch = sub.add_parser('chat', help='interactive session: prompts in any language, code, validity mark and time (reads stdin)')
+    for x in (g, ch):
+        x.add_argument('--run', help='run folder (default: the latest trained run)')
+        x.add_argument('--target', default='micropython', choices=['micropython', 'arduino'])
+        x.add_argument('--backend', default='pytorch', choices=['pytorch', 'onnx'], help='PyTorch checkpoint or ONNX Runtime export')
+        x.add_argument('--onnx', help="with --backend onnx: the export to run, in the run's exports/ (default model.int8.onnx)")
+        x.add_argument('--threads', type=int, default=0, help='ONNX Runtime threads (0: one per core)')
+        x.add_argument('--max-new-tokens', type=int, default=384); x.add_argument('--temperature', type=float, default=0.0)
+        x.add_argument('--top-k', type=int, default=0); x.add_argument('--top-p', type=float, default=1.0)
+        x.add_argument('--seed', type=int, default=None)
     c = sub.add_parser('count-params', help='real parameter count of a model config')
     c.add_argument('model', help='model config name or path'); c.add_argument('--vocab-size', type=int, default=8192)
     return p
 
 # %% ../nbs/11_cli.ipynb #c007
-def generate_and_show(prompt:str, run=None, target:str='micropython', out=print, **kw):
-    "Generate a program for `prompt` with the run's model and print it with its validity mark and timing."
-    from robolm.infer import Generator, latest_run
-    from robolm.eval import check_micropython
+def generate_and_show(prompt:str, run=None, target:str='micropython', out=print, backend:str='pytorch', onnx:str|None=None,
+                      threads:int=0, **kw):
+    "Generate a program for `prompt` with the run's model (PyTorch or ONNX) and print it with its validity mark and timing."
+    from robolm.infer import Generator, latest_run, render
     run = Path(run) if run else latest_run()
-    g = Generator.from_run(run).generate(prompt, target, **kw)
-    out(f'# {prompt}  ({target}, run {run.name})')
-    out(g.code.rstrip())
-    mark = check_micropython(g.code).mark if target == 'micropython' else '(Arduino: compile check not run)'
-    out(f'# {mark} | {g.new_tokens} tokens in {g.seconds:.2f} s ({g.tokens_per_s:.0f} tokens/s)')
+    gen = Generator.from_run(run, backend=backend, onnx=onnx, threads=threads)
+    g = gen.generate(prompt, target, **kw)
+    out(f'# {prompt}  ({target}, run {run.name}, {backend}{" " + gen.checkpoint.name if backend == "onnx" else ""})')
+    out(render(g, header=False))
     return g
+
+def _sampling(a)->dict: return dict(max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, seed=a.seed)
+
+def chat_command(a, lines=None, out=print)->int:
+    "`robolm chat`: an interactive session over stdin with the run's model."
+    from robolm.infer import Generator, latest_run, chat
+    run = Path(a.run) if a.run else latest_run()
+    gen = Generator.from_run(run, backend=a.backend, onnx=a.onnx, threads=a.threads)
+    if lines is None and not sys.stdin.isatty(): lines = sys.stdin
+    chat(gen, lines, out, a.target, **_sampling(a))
+    return 0
 
 def data_command(a, out=print)->int:
     "`robolm data validate|augment|extract-api|stats`: the data tools, each one library call."
@@ -133,6 +152,21 @@ def eval_command(a, out=print)->int:
     out(report_markdown(rep).split('\n| project |')[0])
     return 0
 
+def export_rates_command(a, out=print)->int:
+    "`robolm export --pass-rates`: the evaluation suite on every ONNX export, pass rates into the manifest."
+    from dataclasses import replace
+    from robolm import pipeline as P
+    from robolm.exporters import export_pass_rates
+    cfg = P.load_recipe(a.recipe).evaluate
+    if a.max_prompts: cfg = replace(cfg, max_prompts=a.max_prompts)
+    run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
+    man = export_pass_rates(run, replace(cfg, samples=1, pass_k=[1], temperature=0.0), log=out)
+    for e in man['exports']:
+        r = e['pass_rates']
+        out(f"{e['file']:18} {e['bytes']/1e6:7.1f} MB  top-1 {e['parity']['top1_agreement']:.3f}  functional {r['functional']}%  "
+            f"syntax {r['syntax_valid']}%  change vs FP32 {r.get('change_vs_fp32', {}).get('functional')}")
+    return 0
+
 def main(argv=None):
     "Entry point of the `robolm` console script."
     args = build_parser().parse_args(argv)
@@ -161,15 +195,16 @@ def _dispatch(a):
         return 0
     if a.command == 'data' and a.action != 'prepare': return data_command(a)
     if a.command == 'eval' and any(getattr(a, k) not in (None, False) for k in EVAL_OPTIONS): return eval_command(a)
+    if a.command == 'export' and a.pass_rates: return export_rates_command(a)
     if a.command in STAGE_COMMANDS:
         run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
         res = P.execute_stage(STAGE_COMMANDS[a.command], run, a.recipe, via='inline', force=a.force)
         if res is not None: print(json.dumps(res, indent=1, default=str)[:4000])
         return 0
     if a.command == 'generate':
-        generate_and_show(a.prompt, a.run, a.target, max_new_tokens=a.max_new_tokens, temperature=a.temperature,
-                          top_k=a.top_k, top_p=a.top_p, seed=a.seed)
+        generate_and_show(a.prompt, a.run, a.target, backend=a.backend, onnx=a.onnx, threads=a.threads, **_sampling(a))
         return 0
+    if a.command == 'chat': return chat_command(a)
     if a.command == 'count-params':
         from robolm.models import load_model_config, describe
         print(describe(load_model_config(a.model, vocab_size=a.vocab_size))); return 0
