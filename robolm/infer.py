@@ -15,7 +15,7 @@ from .trainers import checkpoint_dir, load_model
 
 # %% auto #0
 __all__ = ['BACKENDS', 'CHAT_HELP', 'Generation', 'resolve_onnx', 'Generator', 'latest_run', 'validity_mark', 'render', 'chat',
-           'example_prompts', 'Playground']
+           'example_prompts', 'Playground', 'StaticKVDecoder']
 
 # %% ../nbs/09_infer.ipynb #c005
 @dataclass
@@ -180,3 +180,73 @@ class Playground:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.ui)
+
+# %% ../nbs/09_infer.ipynb #c021
+class StaticKVDecoder(torch.nn.Module):
+    "Greedy decoding of a `CodeLM` over a preallocated KV cache: fixed shapes for CUDA graphs and torch.compile."
+    def __init__(self, model, max_len:int|None=None, batch:int=1, dtype=None):
+        super().__init__()
+        cfg, p = model.cfg, next(model.parameters())
+        self.model, self.max_len, self.batch = model.eval(), max_len or cfg.max_seq_len, batch
+        if self.max_len > cfg.max_seq_len: raise RobolmError(f'max_len {self.max_len} > the model\'s max_seq_len {cfg.max_seq_len}')
+        shape = (cfg.n_layers, batch, cfg.n_kv_heads, self.max_len, cfg.head_dim)
+        self.register_buffer('k_cache', torch.zeros(shape, dtype=dtype or p.dtype, device=p.device), persistent=False)
+        self.register_buffer('v_cache', torch.zeros_like(self.k_cache), persistent=False)
+
+    def forward(self, tokens, pos):
+        "Logits of `tokens` (batch, time) at positions `pos` (1-d long tensor, one per token); the cache is updated in place."
+        import torch.nn.functional as F
+        from robolm.models import apply_rope
+        m, (B, T) = self.model, tokens.shape
+        x = m.tok_emb(tokens)
+        cos, sin = m.rope_cos[pos].to(x.dtype), m.rope_sin[pos].to(x.dtype)
+        mask = torch.arange(self.max_len, device=pos.device)[None, :] <= pos[:, None]      # (time, max_len)
+        for i, layer in enumerate(m.layers):
+            a, h = layer.attn, layer.attn_norm(x)
+            q = apply_rope(a.wq(h).view(B, T, a.n_heads, a.hd).transpose(1, 2), cos, sin)
+            k = apply_rope(a.wk(h).view(B, T, a.n_kv, a.hd).transpose(1, 2), cos, sin)
+            v = a.wv(h).view(B, T, a.n_kv, a.hd).transpose(1, 2)
+            self.k_cache[i].index_copy_(2, pos, k.to(self.k_cache.dtype))
+            self.v_cache[i].index_copy_(2, pos, v.to(self.v_cache.dtype))
+            y = F.scaled_dot_product_attention(q, self.k_cache[i], self.v_cache[i], attn_mask=mask, enable_gqa=a.n_heads != a.n_kv)
+            x = x + a.wo(y.transpose(1, 2).reshape(B, T, -1))
+            x = x + layer.ffn(layer.ffn_norm(x))
+        return m.head(m.norm(x))
+
+    def decode_step(self, tok, pos):
+        "Next greedy tokens (batch, 1) after `tok` (batch, 1) at position `pos` (1,)."
+        return self(tok, pos)[:, -1].argmax(-1, keepdim=True)
+
+    def step_fn(self, mode:str='eager'):
+        "The decode step as run: 'eager', 'cuda-graph' (captured once, replayed) or a torch.compile mode ('reduce-overhead')."
+        if mode == 'eager': return self.decode_step
+        if mode != 'cuda-graph':
+            f = torch.compile(self.decode_step, mode=mode, fullgraph=True)
+            def step(tok, pos):
+                torch.compiler.cudagraph_mark_step_begin()
+                return f(tok, pos).clone()
+            return step
+        dev = self.k_cache.device
+        tok, pos = torch.zeros(self.batch, 1, dtype=torch.long, device=dev), torch.zeros(1, dtype=torch.long, device=dev)
+        s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(s), torch.no_grad():
+            for _ in range(3): self.decode_step(tok, pos)               # warm-up (writes position 0; prefill overwrites it)
+        torch.cuda.current_stream().wait_stream(s)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g), torch.no_grad(): out = self.decode_step(tok, pos)
+        def step(t, p):
+            tok.copy_(t); pos.copy_(p); g.replay()
+            return out.clone()
+        return step
+
+    @torch.no_grad()
+    def greedy(self, prompt_ids:list[int], max_new_tokens:int, step=None, prefill=None)->list[int]:
+        "Greedy continuation of `prompt_ids` (batch 1): `max_new_tokens` tokens, no stop check, one sync at the end."
+        n, dev = len(prompt_ids), self.k_cache.device
+        if n + max_new_tokens > self.max_len: raise RobolmError(f'{n} + {max_new_tokens} tokens do not fit max_len {self.max_len}')
+        logits = (prefill or self)(torch.tensor([prompt_ids], device=dev), torch.arange(n, device=dev))
+        tok, step = logits[:, -1].argmax(-1, keepdim=True), step or self.decode_step
+        out, pos = [tok], torch.arange(n, n + max_new_tokens, device=dev)
+        for i in range(max_new_tokens - 1):
+            tok = step(tok, pos[i:i + 1]); out.append(tok)
+        return torch.cat(out, 1)[0].tolist()
