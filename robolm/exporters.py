@@ -91,15 +91,17 @@ def quantize_int8(src, dst, optimize:bool=True)->Path:
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=['MatMul', 'Gemm'])
     return Path(dst)
 
-def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_level:int=4)->Path:
-    "Block-wise symmetric 4-bit weights (`MatMulNBits`; the embedding too if `embedding`)."
-    import onnx
+def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_level:int=4, optimize:bool=True)->Path:
+    "Block-wise symmetric 4-bit weights (`MatMulNBits`; the embedding too if `embedding`), after `optimize_onnx` if `optimize`."
+    import onnx, tempfile
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
     _quiet_ort_logs()
     ops = ('MatMul', 'Gather') if embedding else ('MatMul',)
-    q = MatMulNBitsQuantizer(onnx.load(str(src)), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
-                             op_types_to_quantize=ops, quant_axes=(('MatMul', 0), ('Gather', 1)))
-    q.process()
+    with tempfile.TemporaryDirectory() as tmp:
+        if optimize: src = optimize_onnx(src, Path(tmp)/'opt.onnx')
+        q = MatMulNBitsQuantizer(onnx.load(str(src)), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
+                                 op_types_to_quantize=ops, quant_axes=(('MatMul', 0), ('Gather', 1)))
+        q.process()
     q.model.save_model_to_file(str(dst), use_external_data_format=False)
     return Path(dst)
 
@@ -183,7 +185,7 @@ def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_t
         entries.append(_entry(gen, q, 'int8-dynamic', opset, time.time() - t0, *pa, optimized='ort-transformer-optimizer'))
     if int4:
         t0 = time.time(); q = quantize_int4(fp32, out/'model.int4.onnx', int4_block)
-        entries.append(_entry(gen, q, f'int4-block{int4_block}', opset, time.time() - t0, *pa))
+        entries.append(_entry(gen, q, f'int4-block{int4_block}', opset, time.time() - t0, *pa, optimized='ort-transformer-optimizer'))
     for e in entries[1:]: log(f"ONNX {e['quantization']}: {e['bytes']/1e6:.1f} MB, parity {e['parity']}")
     from dataclasses import asdict
     manifest = {'checkpoint': str(gen.checkpoint), 'model': asdict(gen.model.cfg), 'exports': entries}
