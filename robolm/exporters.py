@@ -12,7 +12,7 @@ from .core import write_json, RobolmError
 from .models import CodeLM
 
 # %% auto #0
-__all__ = ['io_names', 'empty_past', 'fold_initializer_transposes', 'export_onnx', 'optimize_onnx', 'quantize_int8',
+__all__ = ['io_names', 'empty_past', 'fold_initializer_transposes', 'export_onnx', 'export_ort_onnx', 'quantize_int8',
            'quantize_int4', 'OnnxModel', 'parity', 'export_run', 'export_pass_rates']
 
 # %% ../nbs/08_exporters.ipynb #c006
@@ -68,40 +68,78 @@ def export_onnx(model:CodeLM, path, opset:int=18)->Path:
     onnx.save(proto, str(tmp)); onnx.checker.check_model(str(tmp)); tmp.replace(path)
     return path
 
+# %% ../nbs/08_exporters.ipynb #c006y
+def export_ort_onnx(model:CodeLM, path, opset:int=18)->Path:
+    "Write the model as an ONNX Runtime graph with fused operators (GroupQueryAttention with rotary, RMSNorm + residual); same inputs and outputs as `export_onnx`."
+    import onnx
+    from onnx import helper as H, TensorProto as TP, numpy_helper as NH
+    model = model.float().eval().cpu(); cfg = model.cfg
+    sd = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    ins, outs = io_names(cfg.n_layers)
+    nodes, inits = [], []
+    def init(name, arr): inits.append(NH.from_array(np.ascontiguousarray(arr), name)); return name
+    def node(op, i, o, dom='', **kw): nodes.append(H.make_node(op, i, o, domain=dom, name=f'{op}_{len(nodes)}', **kw)); return o
+    ms = 'com.microsoft'
+    hd = cfg.head_dim
+    # sequence bookkeeping for GroupQueryAttention: total length and seqlens_k (= total - 1 per row)
+    node('Shape', ['input_ids'], ['ids_shape']); node('Shape', ['past_key_0'], ['past_shape'])
+    init('i0', np.array([0], np.int64)); init('i1', np.array([1], np.int64)); init('i2', np.array([2], np.int64))
+    node('Gather', ['ids_shape', 'i0'], ['B']); node('Gather', ['ids_shape', 'i1'], ['S']); node('Gather', ['past_shape', 'i2'], ['P'])
+    node('Add', ['P', 'S'], ['T64']); node('Cast', ['T64'], ['T32_1d'], to=TP.INT32)
+    init('shape_scalar', np.array([], np.int64)); node('Reshape', ['T32_1d', 'shape_scalar'], ['total_len'])
+    init('one32', np.array([1], np.int32)); node('Sub', ['T32_1d', 'one32'], ['Tm1']); node('Expand', ['Tm1', 'B'], ['seqlens_k'])
+    init('cos_cache', model.rope_cos[:, :hd // 2].numpy()); init('sin_cache', model.rope_sin[:, :hd // 2].numpy())
+    node('Gather', [init('tok_emb', sd['tok_emb.weight']), 'input_ids'], ['x_0'])
+    x, pending = 'x_0', None
+    for i in range(cfg.n_layers):
+        p = f'layers.{i}.'
+        w = lambda n, p=p: sd[p + n + '.weight']
+        if pending is None: node('SimplifiedLayerNormalization', [x, init(f'an{i}', w('attn_norm'))], [f'h{i}'], axis=-1, epsilon=cfg.norm_eps)
+        else: node('SkipSimplifiedLayerNormalization', [x, pending, init(f'an{i}', w('attn_norm'))], [f'h{i}', '', '', f'x{i}a'], dom=ms, epsilon=cfg.norm_eps); x = f'x{i}a'
+        qkv = init(f'wqkv{i}', np.concatenate([w('attn.wq').T, w('attn.wk').T, w('attn.wv').T], 1))
+        node('MatMul', [f'h{i}', qkv], [f'qkv{i}'])
+        node('GroupQueryAttention', [f'qkv{i}', '', '', f'past_key_{i}', f'past_value_{i}', 'seqlens_k', 'total_len', 'cos_cache', 'sin_cache'],
+             [f'att{i}', f'present_key_{i}', f'present_value_{i}'], dom=ms, num_heads=cfg.n_heads, kv_num_heads=cfg.n_kv_heads,
+             do_rotary=1, rotary_interleaved=0)
+        node('MatMul', [f'att{i}', init(f'wo{i}', w('attn.wo').T)], [f'o{i}'])
+        node('SkipSimplifiedLayerNormalization', [x, f'o{i}', init(f'fn{i}', w('ffn_norm'))], [f'g{i}', '', '', f'x{i}b'], dom=ms, epsilon=cfg.norm_eps); x = f'x{i}b'
+        node('MatMul', [f'g{i}', init(f'w1_{i}', w('ffn.w1').T)], [f'a{i}']); node('MatMul', [f'g{i}', init(f'w3_{i}', w('ffn.w3').T)], [f'b{i}'])
+        node('QuickGelu', [f'a{i}'], [f's{i}'], dom=ms, alpha=1.0); node('Mul', [f's{i}', f'b{i}'], [f'm{i}'])
+        node('MatMul', [f'm{i}', init(f'w2_{i}', w('ffn.w2').T)], [f'f{i}']); pending = f'f{i}'
+    node('SkipSimplifiedLayerNormalization', [x, pending, init('norm', sd['norm.weight'])], ['hN', '', '', 'xN'], dom=ms, epsilon=cfg.norm_eps)
+    node('MatMul', ['hN', init('head', sd['head.weight'].T)], ['logits'])
+    kv = ['batch', cfg.n_kv_heads, 'past', hd]
+    g = H.make_graph(nodes, 'robolm', [H.make_tensor_value_info('input_ids', TP.INT64, ['batch', 'seq'])] +
+                     [H.make_tensor_value_info(n, TP.FLOAT, kv) for n in ins[1:]],
+                     [H.make_tensor_value_info('logits', TP.FLOAT, ['batch', 'seq', cfg.vocab_size])] +
+                     [H.make_tensor_value_info(n, TP.FLOAT, ['batch', cfg.n_kv_heads, 'total', hd]) for n in outs[1:]], inits)
+    m = H.make_model(g, opset_imports=[H.make_opsetid('', opset), H.make_opsetid(ms, 1)], producer_name='robolm', ir_version=10)
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(m, str(path))    # no onnx.checker: ONNX Runtime's operators are not in its registry; parity is the check
+    return path
+
 # %% ../nbs/08_exporters.ipynb #c006b
 def _quiet_ort_logs():
     import logging
-    for n in ('onnxruntime.quantization', 'onnxruntime.transformers', 'root'): logging.getLogger(n).setLevel(logging.ERROR)
+    for n in ('onnxruntime.quantization', 'root'): logging.getLogger(n).setLevel(logging.ERROR)
 
-def optimize_onnx(src, dst)->Path:
-    "ONNX Runtime's transformer optimizer (RMSNorm + residual fusion); the output runs in ONNX Runtime only."
-    from onnxruntime.transformers.optimizer import optimize_model
-    _quiet_ort_logs()
-    m = optimize_model(str(src), model_type='gpt2', num_heads=0, hidden_size=0, opt_level=0)
-    m.save_model_to_file(str(dst), use_external_data_format=False)
-    return Path(dst)
-
-def quantize_int8(src, dst, optimize:bool=True)->Path:
-    "Dynamic INT8 quantization of the MatMul weights (activations stay float), after `optimize_onnx` if `optimize`."
+def quantize_int8(src, dst)->Path:
+    "Dynamic INT8 quantization of the MatMul weights (activations stay float)."
     from onnxruntime.quantization import quantize_dynamic, QuantType
-    import tempfile
     _quiet_ort_logs()
-    with tempfile.TemporaryDirectory() as tmp:
-        if optimize: src = optimize_onnx(src, Path(tmp)/'opt.onnx')
-        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=['MatMul', 'Gemm'])
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=['MatMul', 'Gemm'],
+                     extra_options={'DefaultTensorType': 1})   # float, for outputs of ONNX Runtime's own operators
     return Path(dst)
 
-def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_level:int=4, optimize:bool=True)->Path:
-    "Block-wise symmetric 4-bit weights (`MatMulNBits`; the embedding too if `embedding`), after `optimize_onnx` if `optimize`."
-    import onnx, tempfile
+def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_level:int=4)->Path:
+    "Block-wise symmetric 4-bit weights (`MatMulNBits`; the embedding too if `embedding`)."
+    import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
     _quiet_ort_logs()
     ops = ('MatMul', 'Gather') if embedding else ('MatMul',)
-    with tempfile.TemporaryDirectory() as tmp:
-        if optimize: src = optimize_onnx(src, Path(tmp)/'opt.onnx')
-        q = MatMulNBitsQuantizer(onnx.load(str(src)), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
-                                 op_types_to_quantize=ops, quant_axes=(('MatMul', 0), ('Gather', 1)))
-        q.process()
+    q = MatMulNBitsQuantizer(onnx.load(str(src)), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
+                             op_types_to_quantize=ops, quant_axes=(('MatMul', 0), ('Gather', 1)))
+    q.process()
     q.model.save_model_to_file(str(dst), use_external_data_format=False)
     return Path(dst)
 
@@ -180,12 +218,20 @@ def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_t
     log(f"ONNX FP32: {entries[0]['bytes']/1e6:.1f} MB, parity {entries[0]['parity']}")
     if entries[0]['parity']['max_rel_logit_error'] > 1e-4:
         raise RobolmError(f"ONNX FP32 logits differ from PyTorch by {entries[0]['parity']['max_rel_logit_error']:.2e} (relative) > 1e-4")
-    if int8:
-        t0 = time.time(); q = quantize_int8(fp32, out/'model.int8.onnx')
-        entries.append(_entry(gen, q, 'int8-dynamic', opset, time.time() - t0, *pa, optimized='ort-transformer-optimizer'))
-    if int4:
-        t0 = time.time(); q = quantize_int4(fp32, out/'model.int4.onnx', int4_block)
-        entries.append(_entry(gen, q, f'int4-block{int4_block}', opset, time.time() - t0, *pa, optimized='ort-transformer-optimizer'))
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        if int8 or int4:     # the quantized models come from the ONNX Runtime graph, checked like the portable one
+            ort_graph = export_ort_onnx(gen.model, Path(tmp)/'model.ort.onnx', opset)
+            p = parity(gen.model, OnnxModel(ort_graph, gen.model.cfg), prompts, max_new_tokens, gen.stops)
+            if p['max_rel_logit_error'] > 1e-4:
+                raise RobolmError(f"ONNX Runtime graph logits differ from PyTorch by {p['max_rel_logit_error']:.2e} (relative) > 1e-4")
+            entries[0]['ort_graph_parity'] = p
+        if int8:
+            t0 = time.time(); q = quantize_int8(ort_graph, out/'model.int8.onnx')
+            entries.append(_entry(gen, q, 'int8-dynamic', opset, time.time() - t0, *pa, graph='onnxruntime-fused'))
+        if int4:
+            t0 = time.time(); q = quantize_int4(ort_graph, out/'model.int4.onnx', int4_block)
+            entries.append(_entry(gen, q, f'int4-block{int4_block}', opset, time.time() - t0, *pa, graph='onnxruntime-fused'))
     for e in entries[1:]: log(f"ONNX {e['quantization']}: {e['bytes']/1e6:.1f} MB, parity {e['parity']}")
     from dataclasses import asdict
     manifest = {'checkpoint': str(gen.checkpoint), 'model': asdict(gen.model.cfg), 'exports': entries}
