@@ -8,9 +8,10 @@ import os, sys, time
 from dataclasses import dataclass
 from pathlib import Path
 import torch
+import torch.nn.functional as F
 from .core import project_root, read_json, from_dict, RobolmError
 from .tokenizers import load_tokenizer, encode_instruction, stop_ids
-from .models import generate, ModelConfig
+from .models import generate, ModelConfig, apply_rope
 from .trainers import checkpoint_dir, load_model
 
 # %% auto #0
@@ -195,8 +196,6 @@ class StaticKVDecoder(torch.nn.Module):
 
     def forward(self, tokens, pos):
         "Logits of `tokens` (batch, time) at positions `pos` (1-d long tensor, one per token); the cache is updated in place."
-        import torch.nn.functional as F
-        from robolm.models import apply_rope
         m, (B, T) = self.model, tokens.shape
         x = m.tok_emb(tokens)
         cos, sin = m.rope_cos[pos].to(x.dtype), m.rope_sin[pos].to(x.dtype)
