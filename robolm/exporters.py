@@ -12,8 +12,8 @@ from .core import write_json, RobolmError
 from .models import CodeLM
 
 # %% auto #0
-__all__ = ['io_names', 'empty_past', 'fold_initializer_transposes', 'export_onnx', 'export_ort_onnx', 'quantize_int8',
-           'quantize_int4', 'OnnxModel', 'parity', 'export_run', 'export_pass_rates']
+__all__ = ['INT8_METHODS', 'io_names', 'empty_past', 'fold_initializer_transposes', 'export_onnx', 'export_ort_onnx',
+           'quantize_int8', 'quantize_int4', 'OnnxModel', 'parity', 'export_run', 'export_pass_rates']
 
 # %% ../nbs/08_exporters.ipynb #c006
 class _CacheIO(torch.nn.Module):
@@ -123,8 +123,23 @@ def _quiet_ort_logs():
     import logging
     for n in ('onnxruntime.quantization', 'root'): logging.getLogger(n).setLevel(logging.ERROR)
 
-def quantize_int8(src, dst)->Path:
-    "Dynamic INT8 quantization of the MatMul weights (activations stay float)."
+def _nbits(src, dst, bits:int, block_size:int, embedding:bool, accuracy_level:int)->Path:
+    import onnx
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+    _quiet_ort_logs()
+    ops = ('MatMul', 'Gather') if embedding else ('MatMul',)
+    q = MatMulNBitsQuantizer(onnx.load(str(src)), bits=bits, block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
+                             op_types_to_quantize=ops, quant_axes=(('MatMul', 0), ('Gather', 1)))
+    q.process()
+    q.model.save_model_to_file(str(dst), use_external_data_format=False)
+    return Path(dst)
+
+INT8_METHODS = ('block', 'dynamic')
+
+def quantize_int8(src, dst, method:str='block', block_size:int=128)->Path:
+    "INT8 weights: 'block' (`MatMulNBits` 8-bit, blocks of `block_size`) or 'dynamic' (`quantize_dynamic`, per tensor)."
+    if method == 'block': return _nbits(src, dst, 8, block_size, False, 4)
+    if method != 'dynamic': raise RobolmError(f'INT8 method {method!r}: choose one of {", ".join(INT8_METHODS)}')
     from onnxruntime.quantization import quantize_dynamic, QuantType
     _quiet_ort_logs()
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=['MatMul', 'Gemm'],
@@ -133,23 +148,17 @@ def quantize_int8(src, dst)->Path:
 
 def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_level:int=4)->Path:
     "Block-wise symmetric 4-bit weights (`MatMulNBits`; the embedding too if `embedding`)."
-    import onnx
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-    _quiet_ort_logs()
-    ops = ('MatMul', 'Gather') if embedding else ('MatMul',)
-    q = MatMulNBitsQuantizer(onnx.load(str(src)), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
-                             op_types_to_quantize=ops, quant_axes=(('MatMul', 0), ('Gather', 1)))
-    q.process()
-    q.model.save_model_to_file(str(dst), use_external_data_format=False)
-    return Path(dst)
+    return _nbits(src, dst, 4, block_size, embedding, accuracy_level)
 
 # %% ../nbs/08_exporters.ipynb #c008
 class OnnxModel:
     "An exported robolm model in ONNX Runtime, callable like `CodeLM` (numpy or torch ids)."
-    def __init__(self, path, cfg, threads:int=0):
+    def __init__(self, path, cfg, threads:int=0, spin:bool=False):
         import onnxruntime as ort
         so = ort.SessionOptions()
-        if threads: so.intra_op_num_threads = threads
+        if threads: so.intra_op_num_threads = threads   # 0: one per physical core
+        # idle worker threads sleep instead of spinning: on a shared 2-core CPU spinning halved decode speed (bench)
+        so.add_session_config_entry('session.intra_op.allow_spinning', '1' if spin else '0')
         self.path = Path(path)
         if not self.path.exists(): raise RobolmError(f'{self.path}: no such ONNX model (run `robolm export` first)')
         self.sess, self.cfg = ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider']), cfg
@@ -202,7 +211,7 @@ def _entry(gen, path, quant, opset, seconds, prompts, max_new_tokens, **extra)->
             'parity': parity(gen.model, OnnxModel(path, gen.model.cfg), prompts, max_new_tokens, gen.stops)}
 
 def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_tokens:int=48, phase:str='finetune',
-               int4:bool=True, int4_block:int=32, log=print)->dict:
+               int4:bool=True, int4_block:int=32, int8_method:str='block', int8_block:int=128, log=print)->dict:
     "Export the run's best model to `exports/` (ONNX FP32, INT8, INT4) and record parity in `exports/manifest.json`."
     from robolm.infer import Generator
     from robolm.data import read_jsonl
@@ -227,8 +236,9 @@ def export_run(run_dir, opset:int=18, int8:bool=True, n_prompts:int=4, max_new_t
                 raise RobolmError(f"ONNX Runtime graph logits differ from PyTorch by {p['max_rel_logit_error']:.2e} (relative) > 1e-4")
             entries[0]['ort_graph_parity'] = p
         if int8:
-            t0 = time.time(); q = quantize_int8(ort_graph, out/'model.int8.onnx')
-            entries.append(_entry(gen, q, 'int8-dynamic', opset, time.time() - t0, *pa, graph='onnxruntime-fused'))
+            t0 = time.time(); q = quantize_int8(ort_graph, out/'model.int8.onnx', int8_method, int8_block)
+            quant = f'int8-block{int8_block}' if int8_method == 'block' else 'int8-dynamic'
+            entries.append(_entry(gen, q, quant, opset, time.time() - t0, *pa, graph='onnxruntime-fused'))
         if int4:
             t0 = time.time(); q = quantize_int4(ort_graph, out/'model.int4.onnx', int4_block)
             entries.append(_entry(gen, q, f'int4-block{int4_block}', opset, time.time() - t0, *pa, graph='onnxruntime-fused'))

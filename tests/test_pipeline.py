@@ -49,7 +49,7 @@ def test_run_folder_contents(tiny_run):
     assert all(s['first_failure'] or s['functional_ok'] for s in rep['samples'])        # every failure has a reason
     exp = read_json(run / 'exports/manifest.json')['exports']
     assert exp[0]['parity']['max_rel_logit_error'] < 1e-4
-    assert exp[1]['quantization'] == 'int8-dynamic' and exp[1]['bytes'] < exp[0]['bytes']
+    assert exp[1]['quantization'] == 'int8-block128' and exp[1]['bytes'] < exp[0]['bytes']
     assert exp[2]['quantization'] == 'int4-block32' and exp[2]['bytes'] < exp[1]['bytes']
     assert all(0 <= e['parity']['top1_agreement'] <= 1 for e in exp)
 
