@@ -1,11 +1,11 @@
 """CPU decoding speed: greedy generation with the KV cache, PyTorch FP32 eager vs ONNX Runtime FP32 / INT8 / INT4.
 
-100 new tokens after a 32-token prompt (no stop token), on 1 and 2 ONNX Runtime threads (2 with and without spinning workers) pinned to 2 cores, through the library's own
-decoding loop (`robolm.models.generate`, which `OnnxModel.generate` also uses) — what `robolm generate` runs.
+100 new tokens after a 32-token prompt (no stop token), with 1 and 2 threads (ONNX Runtime's 2 with and without
+spinning workers) pinned to 2 cores, through the library's own decoding loop (`robolm.models.generate`, which `OnnxModel.generate` also uses) — what `robolm generate` runs.
 The model has RANDOM weights (speed does not depend on them): the `laptop` config (24.6M parameters with an 8K
 vocabulary) unless --model says otherwise. Exports are made as `robolm export` makes them: the portable `export_onnx`
-graph (FP32), the ONNX Runtime graph with fused operators (`export_ort_onnx`), and from it `quantize_int8` and
-`quantize_int4` (MatMulNBits, blocks of 32).
+graph (FP32), the ONNX Runtime graph with fused operators (`export_ort_onnx`), and from it `quantize_int8` (8-bit
+MatMulNBits blocks of 128, the default; `dynamic` beside it for comparison) and `quantize_int4` (blocks of 32).
   python bench/onnx_speed.py --out bench/results/cpu2_decode.json
 Targets (issue 6): INT8 ONNX >= 600 tokens/s and >= 3x PyTorch FP32 eager measured in the same run (each at its best
 thread setting on the 2 cores).
