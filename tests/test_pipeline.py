@@ -41,7 +41,7 @@ def test_run_folder_contents(tiny_run):
               'tokenizer/tokenizer_config.json', 'data/pretrain_train.bin', 'data/metadata.json',
               'checkpoints/pretrain/best/model.safetensors', 'checkpoints/finetune/latest/trainer_state.pt',
               'logs/pretrain_metrics.jsonl', 'logs/finetune_plot.png', 'eval/report.json', 'eval/report.md', 'eval/pass_rates.png', 'data/tasks.jsonl',
-              'exports/model.onnx', 'exports/model.int8.onnx', 'exports/manifest.json']:
+              'exports/model.onnx', 'exports/model.int8.onnx', 'exports/model.int4.onnx', 'exports/manifest.json']:
         assert (run / f).exists(), f
     rep = read_json(run / 'eval/report.json')
     assert rep['total']['prompts'] == 3 and rep['reference']['functional'] == 100.0   # the control passes the simulators
@@ -49,7 +49,9 @@ def test_run_folder_contents(tiny_run):
     assert all(s['first_failure'] or s['functional_ok'] for s in rep['samples'])        # every failure has a reason
     exp = read_json(run / 'exports/manifest.json')['exports']
     assert exp[0]['parity']['max_rel_logit_error'] < 1e-4
-    assert exp[1]['quantization'] == 'int8-dynamic' and exp[1]['bytes'] < exp[0]['bytes']
+    assert exp[1]['quantization'] == 'int8-block128' and exp[1]['bytes'] < exp[0]['bytes']
+    assert exp[2]['quantization'] == 'int4-block32' and exp[2]['bytes'] < exp[1]['bytes']
+    assert all(0 <= e['parity']['top1_agreement'] <= 1 for e in exp)
 
 
 def test_rerun_skips_up_to_date_stages(tiny_run):
@@ -65,6 +67,30 @@ def test_cli_generate_from_run(tiny_run):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert 'syntax' in p.stdout and 'API' in p.stdout and 'tokens in' in p.stdout
+
+
+def test_cli_generate_with_onnx_sampling(tiny_run):
+    "The ONNX backend samples like PyTorch: same seed, same program on both; the export file is chosen by name."
+    run, _ = tiny_run
+    args = ['Blink an LED on pin 2', '--run', str(run), '--max-new-tokens', '12', '--temperature', '0.9', '--top-k', '20', '--seed', '5']
+    outs = []
+    for extra in ([], ['--backend', 'onnx', '--onnx', 'model.onnx']):
+        p = subprocess.run([BIN / 'robolm', 'generate', *args, *extra], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        outs.append(p.stdout.split('\n', 1)[1].rsplit(' | ', 1)[0])     # the program and its mark, without header and timing
+    assert outs[0] == outs[1]
+    p = subprocess.run([BIN / 'robolm', 'generate', *args, '--backend', 'onnx', '--onnx', 'nope.onnx'], capture_output=True, text=True)
+    assert p.returncode == 2 and 'nope.onnx: no such ONNX export' in p.stderr
+
+
+def test_cli_chat_from_stdin(tiny_run):
+    run, _ = tiny_run
+    script = 'Blink an LED on pin 2\n/target arduino\n/set temperature 0.5\nएलईडी जलाओ\n/settings\n/quit\n'
+    p = subprocess.run([BIN / 'robolm', 'chat', '--run', str(run), '--backend', 'onnx', '--max-new-tokens', '8'],
+                       input=script, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count('tokens/s)') == 2 and 'syntax' in p.stdout and 'compile' in p.stdout
+    assert 'target: arduino' in p.stdout and 'temperature = 0.5' in p.stdout and 'target arduino · max_new_tokens 8 · temperature 0.5' in p.stdout
 
 
 def test_failed_stage_names_the_cell(tmp_path, tiny_run):
