@@ -243,7 +243,7 @@ class StaticKVDecoder(torch.nn.Module):
         "Greedy continuation of `prompt_ids` (batch 1): `max_new_tokens` tokens, no stop check, one sync at the end."
         n, dev = len(prompt_ids), self.k_cache.device
         if n + max_new_tokens > self.max_len: raise RobolmError(f'{n} + {max_new_tokens} tokens do not fit max_len {self.max_len}')
-        logits = (prefill or self)(torch.tensor([prompt_ids], device=dev), torch.arange(n, device=dev))
+        logits = (self if prefill is None else prefill)(torch.tensor([prompt_ids], device=dev), torch.arange(n, device=dev))
         tok, step = logits[:, -1].argmax(-1, keepdim=True), step or self.decode_step
         out, pos = [tok], torch.arange(n, n + max_new_tokens, device=dev)
         for i in range(max_new_tokens - 1):

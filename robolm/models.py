@@ -28,6 +28,7 @@ class ModelConfig:
     rope_theta: float = 10000.0  # RoPE base
     norm_eps: float = 1e-5       # RMSNorm epsilon
     tie_embeddings: bool = True  # share the token embedding and output head
+    autocast_residual: bool = False  # under autocast, keep the residual stream in bf16 (half the traffic) instead of float32
 
     def __post_init__(self):
         if self.n_kv_heads == 0: self.n_kv_heads = self.n_heads
@@ -52,7 +53,8 @@ class RMSNorm(nn.Module):
         super().__init__()
         self.eps, self.weight = eps, nn.Parameter(torch.ones(dim))
     def forward(self, x):
-        return (x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)).type_as(x) * self.weight
+        x32 = x.float()
+        return (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight.float()).type_as(x)
 
 def rope_tables(head_dim:int, max_len:int, theta:float=10000.0):
     "cos and sin tables of shape (max_len, head_dim) in the rotate-half layout."
@@ -64,7 +66,7 @@ def rope_tables(head_dim:int, max_len:int, theta:float=10000.0):
 def apply_rope(x, cos, sin):
     "Rotate `x` (batch, heads, time, head_dim) by the angles in `cos`/`sin` (time, head_dim)."
     x1, x2 = x.chunk(2, dim=-1)
-    return x * cos + torch.cat([-x2, x1], dim=-1) * sin
+    return (x * cos + torch.cat([-x2, x1], dim=-1) * sin).type_as(x)
 
 # %% ../nbs/04_models.ipynb #c012
 class Attention(nn.Module):
@@ -149,6 +151,8 @@ class CodeLM(nn.Module):
         start = 0 if past is None else past[0][0].shape[2]
         cos, sin = self.rope_cos[start:start + T], self.rope_sin[start:start + T]
         x, presents = self.tok_emb(tokens), []
+        if self.cfg.autocast_residual and torch.is_autocast_enabled(x.device.type):
+            x = x.to(torch.get_autocast_dtype(x.device.type))
         for i, layer in enumerate(self.layers):
             x, p = layer(x, cos, sin, None if past is None else past[i])
             presents.append(p)
