@@ -500,8 +500,8 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
                           'batches after the resume differ from an uninterrupted run')
         return TrainState.from_dict(saved['train_state']), path
 
-    prev = ck.latest()
-    was = (read_json(prev/'meta.json').get('train') or {}).get('optimizer', 'adamw') if prev and (prev/'meta.json').exists() else cfg.optimizer
+    try: was = (read_json(ck.latest()/'meta.json').get('train') or {}).get('optimizer', 'adamw')   # checkpoints predating the field: adamw
+    except Exception: was = cfg.optimizer        # no checkpoint yet, or an unreadable one (load_latest skips it)
     if was != cfg.optimizer:
         raise ConfigError(f"TrainConfig.optimizer: {cfg.optimizer!r}, but the checkpoints in {ck.folder} were written with {was!r}; "
                           'resume with the same optimizer, or train into a new run folder')
