@@ -144,7 +144,7 @@ def make_optimizer(model, cfg:TrainConfig, device):
     if cfg.optimizer == 'adamw': return adamw
     if not (cfg.lr > 0 and cfg.muon_lr > 0): raise ConfigError(f'TrainConfig: optimizer muon needs lr > 0 and muon_lr > 0 (got {cfg.lr}, {cfg.muon_lr})')
     muon = torch.optim.Muon([p for p in model.parameters() if id(p) in hidden], lr=cfg.muon_lr, momentum=cfg.muon_momentum,
-                            nesterov=True, weight_decay=cfg.weight_decay * cfg.lr / cfg.muon_lr, adjust_lr_fn='original')
+                            nesterov=True, weight_decay=cfg.weight_decay * cfg.lr / cfg.muon_lr)   # adjust_lr_fn: torch's default, 'original'
     return MuonAdamW(muon, adamw)
 
 def set_lr(opt, lr:float, cfg:TrainConfig):
