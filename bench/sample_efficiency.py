@@ -68,6 +68,7 @@ def one_run(name, tc, mc, data_dir, evals, val_batches, log_every):
     from robolm.models import CodeLM
     from robolm.trainers import TrainState, Schedule, make_optimizer, set_lr, resolve_device, evaluate_loss
     dev, amp, comp = resolve_device(tc)
+    if dev.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # as the trainer does
     set_seed(tc.seed)
     model = CodeLM(mc).to(dev)
     opt = make_optimizer(model, tc, dev)
