@@ -19,10 +19,10 @@ from .datasets import PretrainBatches, SFTBatches
 
 # %% auto #0
 __all__ = ['SAMPLE_PROMPTS', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_config', 'TrainState', 'lr_at', 'Schedule',
-           'CheckpointError', 'rng_state', 'set_rng_state', 'Checkpointer', 'MetricsLog', 'RunLogs', 'resolve_device',
-           'compile_model', 'make_optimizer', 'Dist', 'peak_flops', 'flops_per_token', 'memory_mb', 'evaluate_loss',
-           'make_batches', 'sample_and_score', 'token_weights', 'train', 'checkpoint_dir', 'load_model', 'plot_metrics',
-           'synthetic_run', 'train_auto', 'supervise']
+           'MuonAdamW', 'muon_params', 'make_optimizer', 'set_lr', 'CheckpointError', 'rng_state', 'set_rng_state',
+           'Checkpointer', 'MetricsLog', 'RunLogs', 'resolve_device', 'compile_model', 'Dist', 'peak_flops',
+           'flops_per_token', 'memory_mb', 'evaluate_loss', 'make_batches', 'sample_and_score', 'token_weights',
+           'train', 'checkpoint_dir', 'load_model', 'plot_metrics', 'synthetic_run', 'train_auto', 'supervise']
 
 # %% ../nbs/06_trainers.ipynb #c006
 SAMPLE_PROMPTS = ['Blink an LED on pin 2', 'Read a button on pin 0 and print when it is pressed',
@@ -44,6 +44,9 @@ class TrainConfig:
     weight_decay: float = 0.1         # AdamW weight decay on matrices
     beta1: float = 0.9
     beta2: float = 0.95
+    optimizer: Literal['adamw', 'muon'] = 'adamw'   # adamw; or muon: Muon on the blocks' matrices, AdamW on the rest
+    muon_lr: float = 0.02             # muon: peak learning rate of the blocks' matrices (follows the same schedule as `lr`)
+    muon_momentum: float = 0.95       # muon: Nesterov momentum of Muon
     grad_clip: float = 1.0            # max global gradient norm (0: off)
     eval_every: int = 100             # steps between validation passes
     eval_batches: int = 20            # batches per validation pass
@@ -114,6 +117,43 @@ class Schedule:
         if st.plateau_count < self.cfg.plateau_patience: return False
         st.lr_scale *= self.cfg.plateau_factor; st.plateau_count = 0
         return True
+
+# %% ../nbs/06_trainers.ipynb #c009b
+class MuonAdamW:
+    "Muon for the transformer blocks' matrices and AdamW for every other parameter, stepped, zeroed, saved and loaded as one optimizer."
+    def __init__(self, muon:torch.optim.Optimizer, adamw:torch.optim.Optimizer): self.muon, self.adamw = muon, adamw
+    @property
+    def param_groups(self)->list[dict]: return self.adamw.param_groups + self.muon.param_groups
+    def step(self): self.adamw.step(); self.muon.step()
+    def zero_grad(self, set_to_none:bool=True): self.adamw.zero_grad(set_to_none); self.muon.zero_grad(set_to_none)
+    def state_dict(self)->dict: return {'adamw': self.adamw.state_dict(), 'muon': self.muon.state_dict()}
+    def load_state_dict(self, sd:dict):
+        if set(sd) != {'adamw', 'muon'}: raise RobolmError(f'not a Muon+AdamW optimizer state (keys {sorted(sd)}): written with another optimizer?')
+        self.adamw.load_state_dict(sd['adamw']); self.muon.load_state_dict(sd['muon'])
+
+def muon_params(model)->set[int]:
+    "ids of the parameters Muon trains: the 2-D weight matrices inside the transformer blocks (`model.layers`)."
+    return {id(p) for p in model.layers.parameters() if p.dim() == 2 and p.requires_grad}
+
+def make_optimizer(model, cfg:TrainConfig, device):
+    "AdamW with weight decay on matrices only (fused on CUDA); with `optimizer: muon`, Muon for the blocks' matrices and AdamW for the rest."
+    if cfg.optimizer not in ('adamw', 'muon'): raise ConfigError(f"TrainConfig.optimizer: {cfg.optimizer!r} is not one of ['adamw', 'muon']")
+    hidden = muon_params(model) if cfg.optimizer == 'muon' else set()
+    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in hidden]
+    groups = [{'params': [p for p in rest if p.dim() >= 2], 'weight_decay': cfg.weight_decay},
+              {'params': [p for p in rest if p.dim() < 2], 'weight_decay': 0.0}]
+    adamw = torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device.type == 'cuda')
+    if cfg.optimizer == 'adamw': return adamw
+    if not (cfg.lr > 0 and cfg.muon_lr > 0): raise ConfigError(f'TrainConfig: optimizer muon needs lr > 0 and muon_lr > 0 (got {cfg.lr}, {cfg.muon_lr})')
+    muon = torch.optim.Muon([p for p in model.parameters() if id(p) in hidden], lr=cfg.muon_lr, momentum=cfg.muon_momentum,
+                            nesterov=True, weight_decay=cfg.weight_decay * cfg.lr / cfg.muon_lr)   # adjust_lr_fn: torch's default, 'original'
+    return MuonAdamW(muon, adamw)
+
+def set_lr(opt, lr:float, cfg:TrainConfig):
+    "Set this step's scheduled `lr` on AdamW's groups and `lr * muon_lr / cfg.lr` on Muon's: one schedule for both."
+    adamw, muon = (opt.adamw, opt.muon) if isinstance(opt, MuonAdamW) else (opt, None)
+    for g in adamw.param_groups: g['lr'] = lr
+    for g in (muon.param_groups if muon else []): g['lr'] = lr * cfg.muon_lr / cfg.lr
 
 # %% ../nbs/06_trainers.ipynb #c011
 class CheckpointError(RobolmError):
@@ -323,13 +363,6 @@ def compile_model(module, cfg:TrainConfig):
         inductor_config.coordinate_descent_tuning = True
     return torch.compile(module, mode=None if cfg.compile_mode == 'default' else cfg.compile_mode)
 
-def make_optimizer(model, cfg:TrainConfig, device):
-    "AdamW with weight decay on matrices only; fused on CUDA."
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{'params': [p for p in params if p.dim() >= 2], 'weight_decay': cfg.weight_decay},
-              {'params': [p for p in params if p.dim() < 2], 'weight_decay': 0.0}]
-    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device.type == 'cuda')
-
 @dataclass
 class Dist:
     "This process's place in a torchrun job (rank 0 of 1 without torchrun)."
@@ -479,6 +512,11 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
                           'batches after the resume differ from an uninterrupted run')
         return TrainState.from_dict(saved['train_state']), path
 
+    try: was = (read_json(ck.latest()/'meta.json').get('train') or {}).get('optimizer', 'adamw')   # checkpoints predating the field: adamw
+    except Exception: was = cfg.optimizer        # no checkpoint yet, or an unreadable one (load_latest skips it)
+    if was != cfg.optimizer:
+        raise ConfigError(f"TrainConfig.optimizer: {cfg.optimizer!r}, but the checkpoints in {ck.folder} were written with {was!r}; "
+                          'resume with the same optimizer, or train into a new run folder')
     got = restore()
     if got:
         st, path = got
@@ -513,7 +551,7 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
     try:
         while st.step < cfg.steps and not st.finished:
             lr = sched.lr(st)
-            for g in opt.param_groups: g['lr'] = lr
+            set_lr(opt, lr, cfg)
             loss_sum = 0.0
             batches = [train_b.batch(st.step, micro) if phase == 'pretrain' else train_b.batch(st.step, micro, cfg.grad_accum)
                        for micro in range(cfg.grad_accum)]

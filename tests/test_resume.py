@@ -5,7 +5,7 @@ checkpoint save) and resumed; SIGTERM finishes the step, saves and exits 0; `--a
 NaN weights are never saved; a full disk stops with a clear message and the previous checkpoint intact; the data
 position round-trips; and 2 CPU processes under torchrun (gloo) train like 1 process with the same global batch.
 """
-import errno, json, math, multiprocessing, os, random, shutil, signal, subprocess, sys, time
+import dataclasses, errno, json, math, multiprocessing, os, random, shutil, signal, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import torch
 from safetensors.torch import load_file
 
 from robolm.cli import main
-from robolm.core import RobolmError, read_json
+from robolm.core import RobolmError, ConfigError, read_json
 from robolm.datasets import PretrainBatches, SFTBatches
 from robolm.models import ModelConfig
 import robolm.trainers as T
@@ -64,19 +64,29 @@ def final_state(run, step=STEPS):
     return (ck / 'model.safetensors').read_bytes(), st
 
 
+def tensors(obj, path='optimizer'):
+    "(path, tensor) of every tensor in a nested optimizer state dict (AdamW's, or Muon+AdamW's {'adamw': .., 'muon': ..})."
+    if isinstance(obj, torch.Tensor): yield path, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items(): yield from tensors(v, f'{path}.{k}')
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj): yield from tensors(v, f'{path}[{i}]')
+
+
 def assert_same_run(ref, run):
     "Bit-for-bit equal final weights and optimizer state, and the same logged loss at every step."
     wa, sa = final_state(ref); wb, sb = final_state(run)
     assert wa == wb, 'final weights differ'
-    for (ka, va), (kb, vb) in zip(sa['optimizer']['state'].items(), sb['optimizer']['state'].items()):
-        assert all(torch.equal(va[k], vb[k]) for k in va), f'optimizer state of parameter {ka} differs'
+    ta, tb = list(tensors(sa['optimizer'])), list(tensors(sb['optimizer']))
+    assert [k for k, _ in ta] == [k for k, _ in tb] and len(ta) > 0
+    for (k, va), (_, vb) in zip(ta, tb): assert torch.equal(va, vb), f'{k} differs'
     assert sa['train_state']['step'] == sb['train_state']['step'] == STEPS
     assert sa['train_state']['best_val'] == sb['train_state']['best_val']
     rows = lambda r: [(x['step'], x['loss'], x.get('val_loss')) for x in T.MetricsLog(r / 'logs/pretrain_metrics.jsonl').read() if 'loss' in x]
     assert rows(ref) == rows(run) and len(rows(ref)) == STEPS
 
 
-def kill_and_resume(d, ref, seed, ctx):
+def kill_and_resume(d, ref, seed, ctx, *extra):
     """One randomized trial: 1-2 SIGKILLs at random moments or in the middle of a save, then a run to the end.
 
     The training processes are forked from a server that has already imported torch and robolm (`forkserver` with
@@ -84,7 +94,7 @@ def kill_and_resume(d, ref, seed, ctx):
     with SIGKILL, and each resumed run starts from the files on disk alone."""
     rng = random.Random(seed)
     run = fresh(d, f'trial{seed}')
-    argv = cmd(d, run)[3:]
+    argv = cmd(d, run, *extra)[3:]
     tmp_seen = 0
     ckdir, metrics = run / 'checkpoints/pretrain', run / 'logs/pretrain_metrics.jsonl'
     for _ in range(rng.randint(1, 2)):
@@ -115,6 +125,42 @@ def test_sigkill_at_random_moments_resumes_bit_exact(base):
     with ThreadPoolExecutor(2) as ex: mid_saves = list(ex.map(lambda s: kill_and_resume(d, ref, s, ctx), range(10)))
     print(f'kills during a save: {sum(mid_saves)} (trials {mid_saves})')
     assert sum(mid_saves) >= 1      # at least one kill landed while a checkpoint folder was half-written
+
+
+def test_muon_sigkill_resumes_bit_exact(base):
+    "optimizer: muon (Muon + AdamW, two optimizers in one checkpoint) resumes bit for bit after SIGKILLs too."
+    d, _ = base
+    ref = fresh(d, 'muon_reference')
+    p = subprocess.run(cmd(d, ref, '--set', 'optimizer=muon'), env=ENV, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    st = torch.load(ref / f'checkpoints/pretrain/step_{STEPS:07d}/trainer_state.pt', weights_only=True)
+    assert sorted(st['optimizer']) == ['adamw', 'muon'] and st['optimizer']['muon']['state']
+    ctx = multiprocessing.get_context('forkserver')
+    ctx.set_forkserver_preload(['robolm.cli', 'robolm.trainers', 'robolm.pipeline', 'robolm.eval', 'torch._dynamo', 'matplotlib.pyplot'])
+    with ThreadPoolExecutor(2) as ex: list(ex.map(lambda s: kill_and_resume(d, ref, s, ctx, '--set', 'optimizer=muon'), (100, 101)))
+
+
+def test_muon_trains_resumes_and_checks_its_name(base, tmp_path):
+    "In process, in seconds: Muon lowers the loss, a stop + resume equals the uninterrupted run, a bad name is a ConfigError."
+    d, _ = base
+    cfg = T.TrainConfig(steps=10, batch_size=4, seq_len=32, warmup_steps=2, eval_every=5, ckpt_every=5, eval_batches=2,
+                        log_every=1, threads=1, tensorboard=False, optimizer='muon')
+    a, b = fresh(d, 'muon_a'), fresh(d, 'muon_b')
+    T.train(a, 'pretrain', _tiny(d), cfg, log=lambda *_: None)
+    T.train(b, 'pretrain', _tiny(d), cfg, stop_after=3, log=lambda *_: None)
+    T.train(b, 'pretrain', _tiny(d), cfg, log=lambda *_: None)
+    losses = [r['loss'] for r in T.MetricsLog(a / 'logs/pretrain_metrics.jsonl').read() if 'loss' in r]
+    assert len(losses) == 10 and losses[-1] < losses[0] - 0.2, losses
+    wa, wb = (load_file(r / 'checkpoints/pretrain/step_0000010/model.safetensors') for r in (a, b))
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    y = tmp_path / 'bad.yaml'
+    y.write_text('steps: 10\noptimizer: sgd\n')
+    with pytest.raises(ConfigError, match=r"bad.yaml:2: TrainConfig.optimizer: 'sgd' is not one of \['adamw', 'muon'\]"):
+        T.load_train_config(str(y))
+    with pytest.raises(ConfigError, match=r"TrainConfig.optimizer: 'Muon' is not one of"):
+        T.train_auto(a, 'tiny', model=str(d / 'model.yaml'), optimizer='Muon', log=lambda *_: None)
+    with pytest.raises(ConfigError, match=r"checkpoints .* were written with 'muon'"):     # no silent restart with another optimizer
+        T.train(a, 'pretrain', _tiny(d), T.TrainConfig(**(dataclasses.asdict(cfg) | {'optimizer': 'adamw', 'steps': 12})), log=lambda *_: None)
 
 
 def test_sigterm_saves_and_exits_0_then_resumes(base):
