@@ -263,9 +263,9 @@ def export_coreml(model:CodeLM, # the model to convert
                         minimum_deployment_target=ct.target.iOS18, skip_model_load=True,
                         compute_precision=ct.precision.FLOAT32 if quant == 'fp32' else ct.precision.FLOAT16)
         if quant in ('int8', 'int4'):
-            op = cto.OpLinearQuantizerConfig(mode='linear_symmetric', dtype=quant, weight_threshold=0,
+            op = cto.OpLinearQuantizerConfig(mode='linear_symmetric', dtype=quant, weight_threshold=1024,
                                              **({'granularity': 'per_channel'} if quant == 'int8' else {'granularity': 'per_block', 'block_size': block_size}))
-            rope = {w: None for w in cto.get_weights_metadata(ml, weight_threshold=0) if 'rope_' in w}
+            rope = {w: None for w in cto.get_weights_metadata(ml, weight_threshold=1024) if 'rope_' in w}
             ml = cto.linear_quantize_weights(ml, cto.OptimizationConfig(global_config=op, op_name_configs=rope))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.tmp.{path.name}'); shutil.rmtree(tmp, ignore_errors=True)
