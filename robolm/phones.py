@@ -35,7 +35,7 @@ def require_phones(*modules:str, # module names, or a format name ('tflite', 'co
         try: importlib.import_module(m)
         except ImportError: missing.append(m)
     if missing:
-        raise RobolmError(f"phone export needs {', '.join(missing)}, which is not installed: run `make phones` or "
+        raise RobolmError(f"phone export needs {', '.join(missing)} (not installed): run `make phones` or "
                           f"pip install 'robolm[phones]' (litert-torch pulls in jax, about 1.2 GB)")
 
 # %% ../nbs/08b_phones.ipynb #c009
@@ -305,7 +305,7 @@ def export_phones(src, # a run folder, a checkpoint folder, or a `CodeLM`
         if f not in PHONE_FORMATS: raise RobolmError(f'unknown phone format {f!r}; choose from {tuple(PHONE_FORMATS)}')
         bad = [q for q in qs if q not in PHONE_FORMATS[f]]
         if bad or not qs: raise RobolmError(f'{f}: quantization {bad or qs} is not supported; choose from {PHONE_FORMATS[f]}')
-    for f in quants: require_phones(f)
+    require_phones(*quants)
     if isinstance(src, CodeLM) and prompts is not None: model, enc, ck, run_dir = src.float().eval().cpu(), None, None, None
     else:
         from robolm.tokenizers import load_tokenizer
