@@ -58,22 +58,34 @@ class DecodeStep(nn.Module):
         c = self.model.cfg
         return (c.n_layers, 1, c.n_kv_heads, self.cache_len, c.head_dim)
 
-    def _write(self, i, k_cache, v_cache, k, v, pos):
-        "Write layer `i`'s new keys/values at `pos`; return the layer's whole cache."
-        if not self.stateful: return k_cache[i].index_copy(2, pos, k), v_cache[i].index_copy(2, pos, v)
-        p0 = pos[0]; p1 = p0 + k.shape[2]
-        self.k_cache[i, :, :, p0:p1] = k.to(self.k_cache.dtype)
-        self.v_cache[i, :, :, p0:p1] = v.to(self.v_cache.dtype)
-        return self.k_cache[i].to(k.dtype), self.v_cache[i].to(v.dtype)
+    def _attend(self, i, q, k, v, pos, k_cache, v_cache):
+        "Attention of layer `i`'s queries over the cache and the step's own keys/values."
+        a = self.model.layers[i].attn; rep, n = a.n_heads // a.n_kv, q.shape[2]
+        if self.stateful:                                                       # write first, then read the whole state
+            p0 = pos[0]; p1 = p0 + n
+            self.k_cache[i, :, :, p0:p1] = k.to(self.k_cache.dtype)
+            self.v_cache[i, :, :, p0:p1] = v.to(self.v_cache.dtype)
+            kc, vc = self.k_cache[i].to(q.dtype), self.v_cache[i].to(q.dtype)
+            if rep > 1: kc, vc = kc.repeat_interleave(rep, dim=1), vc.repeat_interleave(rep, dim=1)
+            mask = torch.arange(self.cache_len, device=pos.device)[None, :] <= pos[:, None]
+            return F.scaled_dot_product_attention(q, kc, vc, attn_mask=mask)
+        # the cache is read only (positions < pos[0]); queries grouped by key/value head: (1, n_kv, rep * n, hd)
+        qg = q.unflatten(1, (a.n_kv, rep)).flatten(2, 3) * a.hd ** -0.5
+        old = torch.arange(self.cache_len, device=pos.device)[None, :] < pos[:1, None]
+        causal = (pos[None, :] <= pos[:, None]).repeat(rep, 1)                  # (rep * n, n)
+        s = torch.cat([(qg @ k_cache[i].transpose(-1, -2)).masked_fill(~old, -1e30),
+                       (qg @ k.transpose(-1, -2)).masked_fill(~causal, -1e30)], -1)
+        p = s.softmax(-1)
+        y = p[..., :self.cache_len] @ v_cache[i] + p[..., self.cache_len:] @ v
+        return y.unflatten(2, (rep, n)).flatten(1, 2)                           # (1, n_heads, n, hd)
 
     def forward(self, tokens, # (1, n) int32 token ids
-                input_pos, # (n,) int32 positions of the tokens
-                k_cache=None, # (n_layers, 1, n_kv_heads, cache_len, head_dim) keys (not when stateful)
+                input_pos, # (n,) int32 positions of the tokens (consecutive)
+                k_cache=None, # (n_layers, 1, n_kv_heads, cache_len, head_dim) keys of earlier positions (not when stateful)
                 v_cache=None, # values, same shape
                ):
         m, pos = self.model, input_pos.long()
         cos, sin = m.rope_cos[pos], m.rope_sin[pos]
-        mask = torch.arange(self.cache_len, device=pos.device)[None, :] <= pos[:, None]
         x, ks, vs = m.tok_emb(tokens.long()), [], []
         for i, layer in enumerate(m.layers):
             a, h = layer.attn, layer.attn_norm(x)
@@ -81,16 +93,13 @@ class DecodeStep(nn.Module):
             k = a.wk(h).unflatten(-1, (a.n_kv, a.hd)).transpose(1, 2)
             v = a.wv(h).unflatten(-1, (a.n_kv, a.hd)).transpose(1, 2)
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-            kc, vc = self._write(i, k_cache, v_cache, k, v, pos)
-            ks.append(kc); vs.append(vc)
-            rep = a.n_heads // a.n_kv
-            if rep > 1: kc, vc = kc.repeat_interleave(rep, dim=1), vc.repeat_interleave(rep, dim=1)
-            y = F.scaled_dot_product_attention(q, kc, vc, attn_mask=mask)
+            ks.append(k); vs.append(v)
+            y = self._attend(i, q, k, v, pos, k_cache, v_cache)
             x = x + a.wo(y.transpose(1, 2).flatten(2))
             x = x + layer.ffn(layer.ffn_norm(x))
         logits = m.head(m.norm(x))
         if self.stateful: return logits
-        return {'logits': logits, 'k_cache': torch.stack(ks), 'v_cache': torch.stack(vs)}
+        return {'logits': logits, 'k_new': torch.stack(ks), 'v_new': torch.stack(vs)}
 
 # %% ../nbs/08b_phones.ipynb #c013
 class StepModel(OnnxModel):
@@ -131,7 +140,9 @@ class TorchStepModel(StepModel):
     @torch.no_grad()
     def _step(self, name, tokens, pos, cache):
         o = self.step(torch.from_numpy(tokens), torch.from_numpy(pos), *(cache or ()))
-        return (o.float().numpy(), None) if self.step.stateful else (o['logits'].numpy(), (o['k_cache'], o['v_cache']))
+        if self.step.stateful: return o.float().numpy(), None
+        cache[0][:, :, :, pos], cache[1][:, :, :, pos] = o['k_new'], o['v_new']
+        return o['logits'].numpy(), cache
 
 # %% ../nbs/08b_phones.ipynb #c015
 @torch.no_grad()
@@ -215,7 +226,8 @@ class LiteRTModel(StepModel):
     def _empty(self): return (np.zeros(self.shape, np.float32), np.zeros(self.shape, np.float32))
     def _step(self, name, tokens, pos, cache):
         o = self.runners[name](tokens=tokens, input_pos=pos, k_cache=cache[0], v_cache=cache[1])
-        return o['logits'], (o['k_cache'], o['v_cache'])
+        cache[0][:, :, :, pos], cache[1][:, :, :, pos] = o['k_new'], o['v_new']
+        return o['logits'], cache
 
 # %% ../nbs/08b_phones.ipynb #c024
 COREML_QUANT = {'fp32': 'none (float32 weights and compute)', 'fp16': 'float16 weights and compute',
