@@ -123,7 +123,8 @@ def run(a):
     data_dir = Path(tempfile.mkdtemp(prefix='se-tokens-'))
     write_tokens(data_dir/'train.bin', z['train'], np.uint16); write_tokens(data_dir/'val.bin', z['val'], np.uint16)
     mc = ModelConfig(vocab_size=meta['vocab_size'], dim=a.dim, n_layers=a.layers, n_heads=a.heads, n_kv_heads=a.kv_heads,
-                     ffn_dim=a.ffn, max_seq_len=a.seq, autocast_residual=a.autocast_residual)
+                     ffn_dim=a.ffn, max_seq_len=a.seq, autocast_residual=a.autocast_residual,
+                     norm_gains=not a.no_norm_gains)
     steps = a.budget_tokens // (a.batch * a.seq)
     base = TrainConfig(steps=steps, batch_size=a.batch, seq_len=a.seq, warmup_steps=max(1, round(steps * a.warmup_frac)),
                        weight_decay=0.1, grad_clip=1.0, device=a.device, compile=a.compile, seed=a.seed, threads=a.threads)
@@ -138,12 +139,12 @@ def run(a):
     res = {'what': 'validation loss at the same token budget: AdamW vs Muon (blocks\' matrices) + AdamW (embedding, norms)',
            'machine': machine, 'torch': torch.__version__, 'python': platform.python_version(), 'data': meta,
            'shape': f'L{a.layers} d{a.dim} h{mc.n_heads}/{mc.n_kv_heads} ffn{mc.ffn_dim} V{mc.vocab_size} T{a.seq} B{a.batch}'
-                    + (' bf16-residual' if mc.autocast_residual else ''), 'params': n_params,
+                    + (' bf16-residual' if mc.autocast_residual else '') + ('' if mc.norm_gains else ' no-norm-gains'), 'params': n_params,
            'tokens_per_step': a.batch * a.seq, 'steps': steps, 'budget_tokens': steps * a.batch * a.seq,
            'epochs_over_train_tokens': round(steps * a.batch * a.seq / meta['train_tokens'], 2),
            'schedule': f'warmup {base.warmup_steps} steps, cosine to lr/10 (robolm.trainers.Schedule)', 'seed': a.seed,
            'val_windows': min((meta['val_tokens'] - 1) // a.seq, a.val_batches * a.batch), 'runs': []}
-    out = Path(a.out) if a.out else Path(a.out_dir or os.environ.get('OUT') or '/tmp')/f'sample_efficiency_L{a.layers}d{a.dim}h{mc.n_heads}kv{mc.n_kv_heads}f{mc.ffn_dim}{"_bf16res" if mc.autocast_residual else ""}_T{a.seq}_B{a.batch}.json'
+    out = Path(a.out) if a.out else Path(a.out_dir or os.environ.get('OUT') or '/tmp')/f'sample_efficiency_L{a.layers}d{a.dim}h{mc.n_heads}kv{mc.n_kv_heads}f{mc.ffn_dim}{"_bf16res" if mc.autocast_residual else ""}{"" if mc.norm_gains else "_nogains"}_T{a.seq}_B{a.batch}.json'
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     for name, tc in variants:
@@ -175,6 +176,7 @@ def main(argv=None):
     r.add_argument('--kv-heads', type=int, default=0, help='key/value heads (0: as many as query heads)')
     r.add_argument('--ffn', type=int, default=0, help='SwiGLU width (0: the Llama rule)')
     r.add_argument('--autocast-residual', action='store_true', help='bf16 residual stream under autocast')
+    r.add_argument('--no-norm-gains', action='store_true', help='RMSNorm scales frozen at 1')
     r.add_argument('--seq', type=int, default=1024); r.add_argument('--batch', type=int, default=64)
     r.add_argument('--adamw-lr', type=float, default=1.5e-3, help='AdamW peak LR (also the AdamW part of the Muon variant)')
     r.add_argument('--muon-lr', type=float, default=0.02, help="Muon's peak LR")

@@ -54,7 +54,7 @@ def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, com
     res = {'model': f'L{cfg.n_layers} d{cfg.dim} h{cfg.n_heads}/{cfg.n_kv_heads} ffn{cfg.ffn_dim} V{cfg.vocab_size} T{seq}',
            'params': n, 'batch': batch, 'device': gpu or platform.processor() or 'cpu',
            'threads': torch.get_num_threads(), 'precision': 'bf16 autocast' if amp else 'fp32', 'compiled': comp,
-           'compile_mode': compile_mode, 'compile_tuning': compile_tuning, 'inductor': inductor, 'sdpa': sdpa, 'autocast_residual': cfg.autocast_residual,
+           'compile_mode': compile_mode, 'compile_tuning': compile_tuning, 'inductor': inductor, 'sdpa': sdpa, 'autocast_residual': cfg.autocast_residual, 'norm_gains': cfg.norm_gains,
            'steps_timed': steps, 'ms_per_step': round(dt / steps * 1e3, 2), 'warmup_s': round(warm_s, 1),
            'tokens_per_s': round(tps), 'mfu': round(tps * flops_per_token / peak, 4) if peak else None,
            'peak_memory_gb': round(torch.cuda.max_memory_allocated() / 2**30, 2) if dev.type == 'cuda' else None,
@@ -72,14 +72,15 @@ def main():
     ap.add_argument('--ffn', type=int, default=0); ap.add_argument('--vocab', type=int, default=4096)
     ap.add_argument('--seq', type=int, default=256); ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--steps', type=int, default=20); ap.add_argument('--warmup', type=int, default=5)
-    ap.add_argument('--autocast-residual', action='store_true')
+    ap.add_argument('--autocast-residual', action='store_true'); ap.add_argument('--no-norm-gains', action='store_true')
     ap.add_argument('--sdpa', default='auto', choices=['auto', 'cudnn', 'flash', 'efficient'])
     ap.add_argument('--compile', default='auto'); ap.add_argument('--compile-mode', default='default')
     ap.add_argument('--compile-tuning', action='store_true')
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
     cfg = ModelConfig(vocab_size=a.vocab, dim=a.dim, n_layers=a.layers, n_heads=a.heads, n_kv_heads=a.kv_heads,
-                      ffn_dim=a.ffn, max_seq_len=a.seq, autocast_residual=a.autocast_residual)
+                      ffn_dim=a.ffn, max_seq_len=a.seq, autocast_residual=a.autocast_residual,
+                      norm_gains=not a.no_norm_gains)
     res = measure(cfg, a.batch, a.seq, a.steps, a.warmup, a.compile, a.compile_mode, a.sdpa, compile_tuning=a.compile_tuning)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n'); print(json.dumps(res))

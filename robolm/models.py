@@ -29,6 +29,7 @@ class ModelConfig:
     norm_eps: float = 1e-5       # RMSNorm epsilon
     tie_embeddings: bool = True  # share the token embedding and output head
     autocast_residual: bool = False  # under autocast, keep the residual stream in bf16 (half the traffic) instead of float32
+    norm_gains: bool = True      # learn the RMSNorm scales; False keeps them at 1 (no weight-gradient reductions; exports unchanged)
 
     def __post_init__(self):
         if self.n_kv_heads == 0: self.n_kv_heads = self.n_heads
@@ -137,6 +138,9 @@ class CodeLM(nn.Module):
         self.register_buffer('rope_cos', cos, persistent=False)
         self.register_buffer('rope_sin', sin, persistent=False)
         self.apply(self._init)
+        if not cfg.norm_gains:
+            for m in self.modules():
+                if isinstance(m, RMSNorm): m.weight.requires_grad_(False)
         for n, p in self.named_parameters():
             if n.endswith(('wo.weight', 'w2.weight')): nn.init.normal_(p, std=0.02 / math.sqrt(2 * cfg.n_layers))
 
