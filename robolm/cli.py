@@ -48,6 +48,8 @@ def build_parser()->argparse.ArgumentParser:
         if cmd == 'export':
             s.add_argument('--pass-rates', action='store_true', help="evaluate each ONNX export on the eval suite and add pass rates to exports/manifest.json")
             s.add_argument('--max-prompts', type=int, help='--pass-rates: prompts to evaluate (default: the recipe\'s)')
+            s.add_argument('--format', help="comma-separated formats to export now (onnx, transformers, gguf, tflite, coreml), "
+                           "added to exports/manifest.json beside the earlier ones (default: the recipe's, as a pipeline stage)")
         if cmd == 'eval':
             s.add_argument('--onnx', help="evaluate this ONNX export of the run (e.g. exports/model.int8.onnx) instead of its checkpoint")
             s.add_argument('--code-dir', help='evaluate a folder of <project_id>*.py / *.ino files against their projects\' checks')
@@ -298,6 +300,13 @@ def _dispatch(a):
     if a.command == 'data' and a.action != 'prepare': return data_command(a)
     if a.command == 'eval' and any(getattr(a, k) not in (None, False) for k in EVAL_OPTIONS): return eval_command(a)
     if a.command == 'export' and a.pass_rates: return export_rates_command(a)
+    if a.command == 'export' and a.format:
+        from dataclasses import replace
+        r = P.load_recipe(a.recipe)
+        e = replace(r.export, formats=[f.strip() for f in a.format.split(',') if f.strip()])
+        man = P.export_formats(Path(a.run) if a.run else P.default_run_dir(a.recipe), e)
+        for x in man['exports']: print(f"{x['file']:24} {x['format']:12} {x['quantization']:28} {x['bytes']/1e6:8.1f} MB")
+        return 0
     if a.command in STAGE_COMMANDS:
         run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
         res = P.execute_stage(STAGE_COMMANDS[a.command], run, a.recipe, via='inline', force=a.force)

@@ -19,17 +19,31 @@ from .evaluate import EvalConfig, evaluate_run
 from .exporters import export_run
 
 # %% auto #0
-__all__ = ['STAGES', 'STAGE_NAMES', 'ExportConfig', 'RecipeConfig', 'load_recipe', 'recipe_model_config', 'Stage', 'get_stage',
-           'stage_fingerprint', 'read_manifest', 'up_to_date', 'notebooks_dir', 'execute_stage', 'record_stage_result',
-           'default_run_dir', 'run_pipeline', 'scratch_run']
+__all__ = ['EXPORT_FORMATS', 'STAGES', 'STAGE_NAMES', 'ExportConfig', 'RecipeConfig', 'load_recipe', 'recipe_model_config',
+           'Stage', 'export_formats', 'get_stage', 'stage_fingerprint', 'read_manifest', 'up_to_date', 'notebooks_dir',
+           'execute_stage', 'record_stage_result', 'default_run_dir', 'run_pipeline', 'scratch_run']
 
 # %% ../nbs/10_pipeline.ipynb #c006
 @dataclass
 class ExportConfig:
+    formats: list = field(default_factory=lambda: ['onnx', 'transformers', 'gguf'])  # also 'tflite', 'coreml' (`make phones`)
     opset: int = 18                    # ONNX opset (>= 17)
-    int8: bool = True                  # also write a dynamically quantized INT8 model
+    int8: bool = True                  # also write an INT8 ONNX model
+    int8_method: str = 'block'         # block: 8-bit MatMulNBits blocks (fastest on CPUs); dynamic: onnxruntime quantize_dynamic
+    int8_block: int = 128              # block size of the 8-bit blocks
+    int4: bool = True                  # also write an INT4 ONNX model (MatMulNBits)
+    int4_block: int = 32               # block size of the 4-bit blocks
+    gguf_types: list = field(default_factory=lambda: ['F16', 'Q8_0', 'Q4_0'])  # GGUF files to write
+    phone_quant: list = field(default_factory=lambda: ['fp32', 'int8', 'int4'])  # TFLite (and Core ML) quantizations
     n_parity_prompts: int = 4          # held-out prompts used for the parity check
     max_new_tokens: int = 48           # tokens generated per parity prompt
+
+    def __post_init__(self):
+        bad = [f for f in self.formats if f not in EXPORT_FORMATS]
+        if bad: raise ConfigError(f'ExportConfig.formats: {bad} not in {list(EXPORT_FORMATS)}')
+        if self.int8_method not in ('block', 'dynamic'): raise ConfigError(f"ExportConfig.int8_method: {self.int8_method!r} is not 'block' or 'dynamic'")
+
+EXPORT_FORMATS = ('onnx', 'transformers', 'gguf', 'tflite', 'coreml')
 
 @dataclass
 class RecipeConfig:
@@ -77,9 +91,24 @@ def _stage_finetune(run_dir, r, **kw):
 def _stage_evaluate(run_dir, r):
     rep = evaluate_run(run_dir, r.evaluate)
     return rep['total'] | {'reference': rep.get('reference'), 'mean_new_tokens': rep['mean_new_tokens'], 'mean_seconds': rep['mean_seconds']}
-def _stage_export(run_dir, r):
-    e = r.export
-    return export_run(run_dir, e.opset, e.int8, e.n_parity_prompts, e.max_new_tokens)
+def export_formats(run_dir, e:ExportConfig, log=print)->dict:
+    "Every export `e.formats` names, each with its parity figures, into the run's `exports/manifest.json`."
+    run_dir = Path(run_dir)
+    if 'onnx' in e.formats:
+        export_run(run_dir, e.opset, e.int8, e.n_parity_prompts, e.max_new_tokens, int4=e.int4, int4_block=e.int4_block,
+                   int8_method=e.int8_method, int8_block=e.int8_block, log=log)
+    if 'transformers' in e.formats or 'gguf' in e.formats:
+        from robolm.hf_export import export_hf_gguf
+        export_hf_gguf(run_dir, e.gguf_types if 'gguf' in e.formats else (), 'transformers' in e.formats,
+                       e.n_parity_prompts, e.max_new_tokens, log=log)
+    phones = [f for f in e.formats if f in ('tflite', 'coreml')]
+    if phones:
+        from robolm.phones import export_phones
+        export_phones(run_dir, phones, {f: [('fp16' if f == 'coreml' and q == 'fp32' else q) for q in e.phone_quant] for f in phones},
+                      n_prompts=e.n_parity_prompts, log=log)
+    return read_json(run_dir/'exports/manifest.json')
+
+def _stage_export(run_dir, r): return export_formats(run_dir, r.export)
 
 def _raw_inputs(r):
     "The data stage's inputs: the raw data folder and the language config."
@@ -102,7 +131,7 @@ STAGES = [
     Stage('evaluate', '06_evaluate.ipynb', _stage_evaluate, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl', 'data/tasks.jsonl'],
           ['eval/report.json', 'eval/report.md', 'eval/pass_rates.png'], lambda r: asdict(r.evaluate)),
     Stage('export', '07_export.ipynb', _stage_export, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl'],
-          ['exports/manifest.json', 'exports/model.onnx'], lambda r: asdict(r.export)),
+          ['exports/manifest.json'], lambda r: asdict(r.export)),
 ]
 STAGE_NAMES = [s.name for s in STAGES]
 

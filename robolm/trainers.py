@@ -22,7 +22,7 @@ __all__ = ['SAMPLE_PROMPTS', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_confi
            'MuonAdamW', 'muon_params', 'make_optimizer', 'set_lr', 'CheckpointError', 'rng_state', 'set_rng_state',
            'Checkpointer', 'MetricsLog', 'RunLogs', 'resolve_device', 'compile_model', 'Dist', 'peak_flops',
            'flops_per_token', 'memory_mb', 'evaluate_loss', 'make_batches', 'sample_and_score', 'token_weights',
-           'train', 'checkpoint_dir', 'load_model', 'plot_metrics', 'synthetic_run', 'train_auto', 'supervise']
+           'train', 'checkpoint_dir', 'load_model', 'synthetic_run', 'train_auto', 'supervise']
 
 # %% ../nbs/06_trainers.ipynb #c006
 SAMPLE_PROMPTS = ['Blink an LED on pin 2', 'Read a button on pin 0 and print when it is pressed',
@@ -628,7 +628,8 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
                'device': str(device), 'world_size': dist.world}
     if rank0:
         write_json(run_dir/'logs'/f'{phase}_summary.json', summary)
-        plot_metrics(MetricsLog(run_dir/'logs'/f'{phase}_metrics.jsonl').read(), run_dir/'logs'/f'{phase}_plot.png', title=f'{phase} ({run_dir.name})')
+        from robolm.monitor import plot_run
+        plot_run(run_dir, run_dir/'logs'/f'{phase}_plot.png', [phase])
     return summary
 
 # %% ../nbs/06_trainers.ipynb #c019
@@ -643,21 +644,6 @@ def load_model(ckpt, device='cpu')->CodeLM:
     ckpt = Path(ckpt)
     cfg = from_dict(ModelConfig, read_json(ckpt/'meta.json')['model'], str(ckpt/'meta.json'))
     return load_weights(CodeLM(cfg), ckpt/'model.safetensors').to(device).eval()
-
-# %% ../nbs/06_trainers.ipynb #c021
-def plot_metrics(rows:list[dict], path, title:str=''):
-    "Loss/val-loss and LR curves from metrics rows into a PNG."
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    tr = [(r['step'], r['loss']) for r in rows if 'loss' in r and isinstance(r['loss'], (int, float))]
-    va = [(r['step'], r['val_loss']) for r in rows if 'val_loss' in r]
-    lr = [(r['step'], r['lr']) for r in rows if 'lr' in r]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
-    if tr: a.plot(*zip(*tr), label='train')
-    if va: a.plot(*zip(*va), 'o-', label='validation')
-    a.set_xlabel('step'); a.set_ylabel('loss'); a.legend(); a.set_title(title)
-    if lr: b.plot(*zip(*lr)); b.set_xlabel('step'); b.set_ylabel('learning rate')
-    fig.tight_layout(); Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=80); plt.close(fig)
 
 # %% ../nbs/06_trainers.ipynb #c021b
 def synthetic_run(folder=None, vocab_size:int=512)->Path:
