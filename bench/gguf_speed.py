@@ -5,11 +5,15 @@ own path: `robolm.hf_export.write_gguf` writes the files and `LlamaCppModel.gree
 from source with `make llama-cpp`). The model has RANDOM weights (speed does not depend on them), in the `laptop` shape
 (L6 d512 h8, ffn 1536, 8K vocabulary: 24.6M parameters) unless --model names another config. The tokenizer is a small
 BPE trained on a few lines, its unused ids padded to the 8K vocabulary (tokenization is not timed).
-llama.cpp's defaults otherwise: F16 KV cache (--f32-cache for F32); flash attention on (--no-flash-attn).
-  python bench/gguf_speed.py --out bench/results/cpu2_gguf.json
+llama.cpp's defaults otherwise: F16 KV cache (--kv-type F32 or Q8_0); flash attention on (--no-flash-attn).
+Beside the library's loop, the same greedy decode straight through llama.cpp's C API (`llama_batch_get_one` +
+`llama_decode`, no llama-cpp-python `Llama.eval` bookkeeping) shows how much of each token is Python overhead.
+The JSON records llama.cpp's own `llama_print_system_info()` (which CPU kernels the build has: AVX2 only for
+GGML_NATIVE=OFF, AVX512/VNNI for a native build on this EPYC) and the --build label given.
+  python bench/gguf_speed.py --out bench/results/cpu2_gguf.json --build 'CMAKE_ARGS=-DGGML_NATIVE=OFF'
 Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
 """
-import argparse, json, os, platform, statistics, tempfile, time
+import argparse, ctypes, json, os, platform, statistics, tempfile, time
 from pathlib import Path
 
 def main():
@@ -19,11 +23,14 @@ def main():
     ap.add_argument('--prompt', type=int, default=32); ap.add_argument('--new', type=int, default=100)
     ap.add_argument('--threads', type=int, default=2); ap.add_argument('--reps', type=int, default=7)
     ap.add_argument('--types', default='F16,Q8_0,Q4_0')
-    ap.add_argument('--f32-cache', action='store_true', help="F32 KV cache (the parity tests' setting) instead of llama.cpp's default F16")
+    ap.add_argument('--kv-type', default='F16', choices=['F16', 'F32', 'Q8_0'], help="K/V cache type (llama.cpp's default F16; F32 is the parity tests' setting)")
+    ap.add_argument('--f32-cache', action='store_true', help='same as --kv-type F32')
+    ap.add_argument('--build', default='', help='how llama-cpp-python was built (recorded in the JSON), e.g. CMAKE_ARGS=-DGGML_NATIVE=ON')
     ap.add_argument('--no-flash-attn', action='store_true', help="without llama.cpp's flash-attention kernels (on by default, as llama.cpp's CLI 'auto' does on CPU)")
     ap.add_argument('--head-type', default='Q8_0', help='type of the tied embedding/head in the Q4_0 file (write_gguf head_type)')
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
+    if a.f32_cache: a.kv_type = 'F32'
     if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > a.threads:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])        # a 2-core machine on a bigger one
     import torch, numpy as np, llama_cpp
@@ -45,7 +52,7 @@ def main():
     t0 = time.time()
     files = {t: write_gguf(model, tmp/'tokenizer', tmp/f'model.{t.lower()}.gguf', t, head_type=a.head_type) for t in types}
     export_s = time.time() - t0
-    runners = {t: LlamaCppModel(f, threads=a.threads, f32_cache=a.f32_cache, flash_attn=not a.no_flash_attn) for t, f in files.items()}
+    runners = {t: _runner(LlamaCppModel, llama_cpp, f, a) for t, f in files.items()}
 
     def run(lm): return lm.greedy(prompt, a.new)          # greedy, no stop ids: exactly `new` tokens
     def timed(lm):
@@ -54,7 +61,24 @@ def main():
         for _ in range(a.new):
             out.append(nxt); lm.llm.eval([nxt]); nxt = int(lm.last_logits().argmax())
         return t1 - t, time.perf_counter() - t1
-    times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}
+    def raw(lm):                                            # the same decode through the C API only
+        L, ctx = llama_cpp, lm.llm.ctx
+        t = time.perf_counter()
+        L.llama_memory_clear(L.llama_get_memory(ctx), True)
+        arr = (L.llama_token * len(prompt))(*prompt)
+        if L.llama_decode(ctx, L.llama_batch_get_one(arr, len(prompt))): raise RuntimeError('llama_decode failed')
+        logits = np.ctypeslib.as_array(L.llama_get_logits_ith(ctx, -1), shape=(lm.n_vocab,))
+        one = (L.llama_token * 1)(); b1 = L.llama_batch_get_one(one, 1)
+        out, nxt, addr = [], int(logits.argmax()), None
+        for _ in range(a.new):
+            out.append(nxt); one[0] = nxt
+            if L.llama_decode(ctx, b1): raise RuntimeError('llama_decode failed')
+            p = L.llama_get_logits_ith(ctx, -1)
+            if ctypes.addressof(p.contents) != addr:        # view made once per buffer, not once per token
+                addr, logits = ctypes.addressof(p.contents), np.ctypeslib.as_array(p, shape=(lm.n_vocab,))
+            nxt = int(logits.argmax())
+        return time.perf_counter() - t, out
+    times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}; rawt = {t: [] for t in runners}
     for lm in runners.values(): run(lm)                     # warm-up
     load0 = os.getloadavg()
     for _ in range(a.reps):                                 # interleaved, so background load hits every type alike
@@ -62,6 +86,8 @@ def main():
             s = time.perf_counter(); out = run(lm); times[t].append(time.perf_counter() - s)
             assert len(out) == a.new
             p, d = timed(lm); pre[t].append(p); dec[t].append(d)
+            r, rout = raw(lm); rawt[t].append(r)
+            assert rout == out, 'C-API loop disagrees with LlamaCppModel.greedy'
     load1 = os.getloadavg()
     res = {}
     ref = run(runners[types[0]])
@@ -71,22 +97,38 @@ def main():
                   'ms_per_100_tokens_median': round(1000 * statistics.median(ts) * 100 / a.new, 1),
                   'prefill_ms_median': round(1000 * statistics.median(pre[t]), 2),
                   'decode_only_tokens_per_s_median': round(a.new / statistics.median(dec[t])),
+                  'decode_only_tokens_per_s_best': round(a.new / min(dec[t])),
+                  'c_api_loop_tokens_per_s_median': round(a.new / statistics.median(rawt[t])),
+                  'c_api_loop_tokens_per_s_best': round(a.new / min(rawt[t])),
                   'bytes': files[t].stat().st_size,
                   f'greedy_tokens_equal_to_{types[0]}': sum(x == y for x, y in zip(out, ref))}
     out = {'what': f'greedy decode in llama.cpp with its KV cache, {a.new} new tokens after a {a.prompt}-token prompt, batch 1; '
                    'tokens_per_s = new tokens / (prefill + decode) wall time',
            'weights': 'random (speed does not depend on them)', 'model': a.model, 'params': count_params(cfg),
            'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
-           'kv_cache': 'F32' if a.f32_cache else 'F16', 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
+           'kv_cache': a.kv_type, 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
            'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
            'cpu': _cpu(), 'load_average_before_after': [round(load0[0], 2), round(load1[0], 2)],
            'reps': a.reps, 'write_gguf_s': round(export_s, 1),
+           'build': {'label': a.build, 'system_info': llama_cpp.llama_print_system_info().decode().strip(' |'),
+                     'llama_cpp_python_path': str(Path(llama_cpp.__file__).parent),
+                     'omp_env': {k: v for k, v in os.environ.items() if k.startswith(('OMP_', 'GOMP_'))}},
            'versions': {'llama_cpp_python': llama_cpp.__version__, 'torch': torch.__version__, 'numpy': np.__version__},
            'results': res}
     if 'Q4_0' in res: out['targets'] = {'q4_0_tokens_per_s>=1500': res['Q4_0']['tokens_per_s_median'] >= 1500}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
+
+def _runner(LlamaCppModel, llama_cpp, path, a):
+    "LlamaCppModel with the benchmark's settings; a Q8_0 K/V cache (not a LlamaCppModel option) through llama_cpp.Llama."
+    if a.kv_type != 'Q8_0':
+        return LlamaCppModel(path, threads=a.threads, f32_cache=a.kv_type == 'F32', flash_attn=not a.no_flash_attn)
+    lm = LlamaCppModel.__new__(LlamaCppModel)
+    lm.llm = llama_cpp.Llama(str(path), n_ctx=0, n_threads=a.threads, n_threads_batch=a.threads, flash_attn=not a.no_flash_attn,
+                             type_k=llama_cpp.GGML_TYPE_Q8_0, type_v=llama_cpp.GGML_TYPE_Q8_0, verbose=False)
+    lm._lc, lm.n_vocab, lm.logits_all = llama_cpp, lm.llm.n_vocab(), False
+    return lm
 
 def _cpu():
     try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))

@@ -16,13 +16,12 @@ PEAK_BF16 = {'H100': 989e12, 'H200': 989e12}
 def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, compile:str='auto', compile_mode:str='default',
             sdpa:str='auto', inductor:dict|None=None, compile_tuning:bool=False)->dict:
     "Tokens/s of `steps` training steps of a fresh model with `cfg` on random tokens (after `warmup` steps)."
-    tc = TrainConfig(seq_len=seq, batch_size=batch, compile=compile, compile_mode=compile_mode, compile_tuning=compile_tuning)
+    tc = TrainConfig(seq_len=seq, batch_size=batch, compile=compile, compile_mode=compile_mode, compile_tuning=compile_tuning,
+                     attention=sdpa)
     dev, amp, comp = resolve_device(tc)
     if dev.type == 'cuda':
         torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-        torch.backends.cuda.enable_cudnn_sdp(sdpa in ('auto', 'cudnn'))
-        torch.backends.cuda.enable_flash_sdp(sdpa in ('auto', 'flash'))
-        torch.backends.cuda.enable_mem_efficient_sdp(sdpa in ('auto', 'efficient'))
+        for on in (torch.backends.cuda.enable_cudnn_sdp, torch.backends.cuda.enable_flash_sdp, torch.backends.cuda.enable_mem_efficient_sdp): on(True)
         torch._dynamo.reset()
     if inductor:
         import torch._inductor.config as ic

@@ -69,6 +69,7 @@ class TrainConfig:
     compile: Literal['auto', 'on', 'off'] = 'auto'           # auto: torch.compile on CUDA only
     compile_mode: Literal['default', 'reduce-overhead', 'max-autotune-no-cudagraphs', 'max-autotune'] = 'default'  # torch.compile mode; reduce-overhead adds CUDA graphs
     compile_tuning: bool = False      # Inductor's coordinate-descent tuning of its generated kernels (longer compile, faster steps)
+    attention: Literal['auto', 'flash', 'cudnn', 'efficient'] = 'auto'  # CUDA attention kernel for SDPA (auto: PyTorch's choice)
     threads: int = 0                  # CPU threads (0: all cores)
 
 def load_train_config(name:str)->TrainConfig:
@@ -357,7 +358,11 @@ def resolve_device(cfg:TrainConfig, local_rank:int|None=None)->tuple[torch.devic
     return dev, amp, comp
 
 def compile_model(module, cfg:TrainConfig):
-    "`torch.compile` with the config's mode and Inductor tuning: the one place the trainer and the benchmarks compile."
+    "`torch.compile` with the config's mode, Inductor tuning and attention kernel: the one place the trainer and the benchmarks compile."
+    if cfg.attention != 'auto' and torch.cuda.is_available():
+        torch.backends.cuda.enable_flash_sdp(cfg.attention == 'flash')
+        torch.backends.cuda.enable_cudnn_sdp(cfg.attention == 'cudnn')
+        torch.backends.cuda.enable_mem_efficient_sdp(cfg.attention == 'efficient')
     if cfg.compile_tuning:
         import torch._inductor.config as inductor_config
         inductor_config.coordinate_descent_tuning = True
