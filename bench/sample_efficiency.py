@@ -126,8 +126,9 @@ def run(a):
     steps = a.budget_tokens // (a.batch * a.seq)
     base = TrainConfig(steps=steps, batch_size=a.batch, seq_len=a.seq, warmup_steps=max(1, round(steps * a.warmup_frac)),
                        weight_decay=0.1, grad_clip=1.0, device=a.device, compile=a.compile, seed=a.seed, threads=a.threads)
-    adamw_lrs = [a.adamw_lr] + ([a.adamw_lr * 2, a.adamw_lr * 4] if a.sweep else [])
-    muon_lrs = [a.muon_lr] + ([a.muon_lr / 2, a.muon_lr * 2] if a.sweep else [])
+    floats = lambda s: [float(x) for x in s.split(',') if x.strip()]
+    adamw_lrs = floats(a.adamw_lrs) if a.adamw_lrs else [a.adamw_lr] + ([a.adamw_lr * 2, a.adamw_lr * 4] if a.sweep else [])
+    muon_lrs = floats(a.muon_lrs) if a.muon_lrs else [a.muon_lr] + ([a.muon_lr / 2, a.muon_lr * 2] if a.sweep else [])
     variants = []
     if 'adamw' in a.optimizers: variants += [(f'adamw lr={lr:g}', TrainConfig(**asdict(base) | dict(optimizer='adamw', lr=lr, min_lr=lr / 10))) for lr in adamw_lrs]
     if 'muon' in a.optimizers: variants += [(f'muon muon_lr={m:g} lr={a.adamw_lr:g}', TrainConfig(**asdict(base) | dict(optimizer='muon', lr=a.adamw_lr, min_lr=a.adamw_lr / 10, muon_lr=m))) for m in muon_lrs]
@@ -174,6 +175,8 @@ def main(argv=None):
     r.add_argument('--adamw-lr', type=float, default=1.5e-3, help='AdamW peak LR (also the AdamW part of the Muon variant)')
     r.add_argument('--muon-lr', type=float, default=0.02, help="Muon's peak LR")
     r.add_argument('--sweep', action='store_true', help='also AdamW at 2x and 4x its LR, Muon at 0.5x and 2x')
+    r.add_argument('--adamw-lrs', default='', help='comma-separated AdamW LRs to run instead (e.g. 0.0015,0.003)')
+    r.add_argument('--muon-lrs', default='', help='comma-separated Muon LRs to run instead (e.g. 0.01,0.02)')
     r.add_argument('--optimizers', default='adamw,muon'); r.add_argument('--warmup-frac', type=float, default=0.05)
     r.add_argument('--evals', type=int, default=8, help='validation points on the curve'); r.add_argument('--val-batches', type=int, default=16)
     r.add_argument('--log-every', type=int, default=50); r.add_argument('--seed', type=int, default=1337)
