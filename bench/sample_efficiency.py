@@ -6,9 +6,13 @@ Two steps, so that the GPU machine needs only torch + numpy (and robolm's own im
   python bench/sample_efficiency.py prepare --out .exp/se_tokens.npz
   # on the GPU: L8 d512 V8192 T1024 B64, each variant for --budget-tokens, validation curve at --evals points
   python bench/sample_efficiency.py run --tokens .exp/se_tokens.npz --device cuda --budget-tokens 32768000 --out-dir $OUT
+  # the same with a small LR sweep for each (6 runs, about 4 minutes on an H100)
+  python bench/sample_efficiency.py run --tokens .exp/se_tokens.npz --device cuda --budget-tokens 32768000 \\
+      --adamw-lrs 0.0015,0.003,0.006 --adamw-lr 0.003 --muon-lrs 0.01,0.02,0.04 --out-dir $OUT
   # tiny CPU check of the whole path
   python bench/sample_efficiency.py run --tokens .exp/se_tokens.npz --device cpu --layers 2 --dim 128 --heads 4 \\
-      --seq 128 --batch 16 --budget-tokens 409600 --out bench/results/cpu2_sample_efficiency_tiny.json
+      --seq 128 --batch 8 --budget-tokens 409600 --val-batches 8 \\
+      --adamw-lrs 0.0015,0.003,0.006 --adamw-lr 0.003 --muon-lrs 0.01,0.02,0.04 --out bench/results/cpu2_sample_efficiency_tiny.json
 
 The corpus is ../shared/data/cpython-3.11-stdlib.txt.xz (1,786 files). Validation is held out by whole files (a stable
 hash of the path picks about 5% of the bytes); the BPE never sees them. Training batches are random windows from the
@@ -21,7 +25,9 @@ CUDA), `evaluate_loss`, gradient clipping at 1.0.
 
 Learning rates: AdamW 1.5e-3 (configs/training/small-pretrain.yaml, the project's setting for this shape) and Muon 0.02
 (Keller Jordan's default, with torch's `adjust_lr_fn='original'`; the embedding and norms of the Muon variant keep AdamW
-at the AdamW rate). `--sweep` also runs AdamW at 3e-3 and 6e-3 and Muon at 0.01 and 0.04.
+at the AdamW rate, `--adamw-lr`). `--sweep` also runs AdamW at 3e-3 and 6e-3 and Muon at 0.01 and 0.04; `--adamw-lrs` and
+`--muon-lrs` name the rates to run explicitly (each Muon variant's AdamW part then uses `--adamw-lr`). The JSON is
+rewritten after each variant, so a job cut off keeps what it finished.
 """
 import argparse, hashlib, json, lzma, math, os, platform, re, sys, tempfile, time, zlib
 from dataclasses import asdict
