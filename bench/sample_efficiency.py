@@ -6,9 +6,13 @@ Two steps, so that the GPU machine needs only torch + numpy (and robolm's own im
   python bench/sample_efficiency.py prepare --out .exp/se_tokens.npz
   # on the GPU: L8 d512 V8192 T1024 B64, each variant for --budget-tokens, validation curve at --evals points
   python bench/sample_efficiency.py run --tokens .exp/se_tokens.npz --device cuda --budget-tokens 32768000 --out-dir $OUT
+  # the same with a small LR sweep for each (6 runs, about 4 minutes on an H100)
+  python bench/sample_efficiency.py run --tokens .exp/se_tokens.npz --device cuda --budget-tokens 32768000 \\
+      --adamw-lrs 0.0015,0.003,0.006 --adamw-lr 0.003 --muon-lrs 0.01,0.02,0.04 --out-dir $OUT
   # tiny CPU check of the whole path
   python bench/sample_efficiency.py run --tokens .exp/se_tokens.npz --device cpu --layers 2 --dim 128 --heads 4 \\
-      --seq 128 --batch 16 --budget-tokens 409600 --out bench/results/cpu2_sample_efficiency_tiny.json
+      --seq 128 --batch 8 --budget-tokens 409600 --val-batches 8 \\
+      --adamw-lrs 0.0015,0.003,0.006 --adamw-lr 0.003 --muon-lrs 0.01,0.02,0.04 --out bench/results/cpu2_sample_efficiency_tiny.json
 
 The corpus is ../shared/data/cpython-3.11-stdlib.txt.xz (1,786 files). Validation is held out by whole files (a stable
 hash of the path picks about 5% of the bytes); the BPE never sees them. Training batches are random windows from the
@@ -21,7 +25,9 @@ CUDA), `evaluate_loss`, gradient clipping at 1.0.
 
 Learning rates: AdamW 1.5e-3 (configs/training/small-pretrain.yaml, the project's setting for this shape) and Muon 0.02
 (Keller Jordan's default, with torch's `adjust_lr_fn='original'`; the embedding and norms of the Muon variant keep AdamW
-at the AdamW rate). `--sweep` also runs AdamW at 3e-3 and 6e-3 and Muon at 0.01 and 0.04.
+at the AdamW rate, `--adamw-lr`). `--sweep` also runs AdamW at 3e-3 and 6e-3 and Muon at 0.01 and 0.04; `--adamw-lrs` and
+`--muon-lrs` name the rates to run explicitly (each Muon variant's AdamW part then uses `--adamw-lr`). The JSON is
+rewritten after each variant, so a job cut off keeps what it finished.
 """
 import argparse, hashlib, json, lzma, math, os, platform, re, sys, tempfile, time, zlib
 from dataclasses import asdict
@@ -128,8 +134,9 @@ def run(a):
     steps = a.budget_tokens // (a.batch * a.seq)
     base = TrainConfig(steps=steps, batch_size=a.batch, seq_len=a.seq, warmup_steps=max(1, round(steps * a.warmup_frac)),
                        weight_decay=0.1, grad_clip=1.0, device=a.device, compile=a.compile, seed=a.seed, threads=a.threads)
-    adamw_lrs = [a.adamw_lr] + ([a.adamw_lr * 2, a.adamw_lr * 4] if a.sweep else [])
-    muon_lrs = [a.muon_lr] + ([a.muon_lr / 2, a.muon_lr * 2] if a.sweep else [])
+    floats = lambda s: [float(x) for x in s.split(',') if x.strip()]
+    adamw_lrs = floats(a.adamw_lrs) if a.adamw_lrs else [a.adamw_lr] + ([a.adamw_lr * 2, a.adamw_lr * 4] if a.sweep else [])
+    muon_lrs = floats(a.muon_lrs) if a.muon_lrs else [a.muon_lr] + ([a.muon_lr / 2, a.muon_lr * 2] if a.sweep else [])
     variants = []
     if 'adamw' in a.optimizers: variants += [(f'adamw lr={lr:g}', TrainConfig(**asdict(base) | dict(optimizer='adamw', lr=lr, min_lr=lr / 10))) for lr in adamw_lrs]
     if 'muon' in a.optimizers: variants += [(f'muon muon_lr={m:g} lr={a.adamw_lr:g}', TrainConfig(**asdict(base) | dict(optimizer='muon', lr=a.adamw_lr, min_lr=a.adamw_lr / 10, muon_lr=m))) for m in muon_lrs]
@@ -181,6 +188,8 @@ def main(argv=None):
     r.add_argument('--adamw-lr', type=float, default=1.5e-3, help='AdamW peak LR (also the AdamW part of the Muon variant)')
     r.add_argument('--muon-lr', type=float, default=0.02, help="Muon's peak LR")
     r.add_argument('--sweep', action='store_true', help='also AdamW at 2x and 4x its LR, Muon at 0.5x and 2x')
+    r.add_argument('--adamw-lrs', default='', help='comma-separated AdamW LRs to run instead (e.g. 0.0015,0.003)')
+    r.add_argument('--muon-lrs', default='', help='comma-separated Muon LRs to run instead (e.g. 0.01,0.02)')
     r.add_argument('--optimizers', default='adamw,muon'); r.add_argument('--warmup-frac', type=float, default=0.05)
     r.add_argument('--evals', type=int, default=8, help='validation points on the curve'); r.add_argument('--val-batches', type=int, default=16)
     r.add_argument('--log-every', type=int, default=50); r.add_argument('--seed', type=int, default=1337)
