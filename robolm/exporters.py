@@ -62,7 +62,7 @@ def export_onnx(model:CodeLM, path, opset:int=18)->Path:
     shapes = ({0: batch, 1: seq}, tuple({0: batch, 2: past} for _ in range(2 * cfg.n_layers)))   # *past is one tuple input
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
-        prog = torch.onnx.export(_CacheIO(model), example, dynamo=True, opset_version=opset, input_names=ins,
+        prog = torch.onnx.export(_CacheIO(model).eval(), example, dynamo=True, opset_version=opset, input_names=ins,
                                  output_names=outs, dynamic_shapes=shapes, verbose=False)
     proto = fold_initializer_transposes(prog.model_proto)
     tmp = path.with_suffix('.tmp.onnx')
