@@ -11,6 +11,14 @@ Beside the library's loop, the same greedy decode straight through llama.cpp's C
 The JSON records llama.cpp's own `llama_print_system_info()` (which CPU kernels the build has: AVX2 only for
 GGML_NATIVE=OFF, AVX512/VNNI for a native build on this EPYC) and the --build label given.
   python bench/gguf_speed.py --out bench/results/cpu2_gguf.json --build 'CMAKE_ARGS=-DGGML_NATIVE=OFF'
+The speed of this shared 2-vCPU machine drifts by 20-30% over minutes with no load visible inside it (its neighbours
+on the host), so two llama-cpp-python builds are compared in lock-step instead of one after the other: --pythons
+starts one worker process per (build, type) and times them in shuffled round robin, one at a time, so every build
+sees the same host conditions (paired trials); options after an interpreter compare settings the same way:
+  python bench/gguf_speed.py --types Q4_0 --head-type Q4_0 --reps 100 --out bench/results/cpu2_gguf_native_vs_portable_q4head.json \
+      --pythons portable=.venv/bin/python,native=/work/llama-native-venv/bin/python
+  python bench/gguf_speed.py --types Q4_0 --head-type Q4_0 --reps 60 --out bench/results/cpu2_gguf_native_q4head_variants.json \
+      --pythons "native=$N,native-1-thread=$N --threads 1,native-no-flash-attn=$N --no-flash-attn,native-kv-q8_0=$N --kv-type Q8_0,..."
 Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
 """
 import argparse, ctypes, json, os, platform, statistics, tempfile, time
@@ -28,11 +36,16 @@ def main():
     ap.add_argument('--build', default='', help='how llama-cpp-python was built (recorded in the JSON), e.g. CMAKE_ARGS=-DGGML_NATIVE=ON')
     ap.add_argument('--no-flash-attn', action='store_true', help="without llama.cpp's flash-attention kernels (on by default, as llama.cpp's CLI 'auto' does on CPU)")
     ap.add_argument('--head-type', default='Q8_0', help='type of the tied embedding/head in the Q4_0 file (write_gguf head_type)')
+    ap.add_argument('--pythons', default='', help="label=python[ worker options],...: compare the llama-cpp-python builds of these "
+                    "interpreters (and settings: e.g. 'one=PY --threads 1', 'q8kv=PY --kv-type Q8_0') in paired trials")
+    ap.add_argument('--serve', help=argparse.SUPPRESS); ap.add_argument('--prompt-ids', help=argparse.SUPPRESS)   # a --pythons worker
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
+    load_start = os.getloadavg()
     if a.f32_cache: a.kv_type = 'F32'
     if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > a.threads:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])        # a 2-core machine on a bigger one
+    if a.serve: return _serve(a)
     import torch, numpy as np, llama_cpp
     from robolm.core import ConfigError
     from robolm.models import CodeLM, ModelConfig, load_model_config, count_params
@@ -52,35 +65,20 @@ def main():
     t0 = time.time()
     files = {t: write_gguf(model, tmp/'tokenizer', tmp/f'model.{t.lower()}.gguf', t, head_type=a.head_type) for t in types}
     export_s = time.time() - t0
+    meta = {'weights': 'random (speed does not depend on them)', 'model': a.model, 'params': count_params(cfg),
+            'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
+            'kv_cache': a.kv_type, 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
+            'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
+            'cpu': _cpu(), 'load_average_at_start': round(load_start[0], 2)}
+    if a.pythons: return _paired(a, files, prompt, meta)
     runners = {t: _runner(LlamaCppModel, llama_cpp, f, a) for t, f in files.items()}
 
     def run(lm): return lm.greedy(prompt, a.new)          # greedy, no stop ids: exactly `new` tokens
-    def timed(lm):
-        lm.llm.reset(); t = time.perf_counter(); lm.llm.eval(prompt); t1 = time.perf_counter()
-        out, nxt = [], int(lm.last_logits().argmax())
-        for _ in range(a.new):
-            out.append(nxt); lm.llm.eval([nxt]); nxt = int(lm.last_logits().argmax())
-        return t1 - t, time.perf_counter() - t1
-    def raw(lm):                                            # the same decode through the C API only
-        L, ctx = llama_cpp, lm.llm.ctx
-        t = time.perf_counter()
-        L.llama_memory_clear(L.llama_get_memory(ctx), True)
-        arr = (L.llama_token * len(prompt))(*prompt)
-        if L.llama_decode(ctx, L.llama_batch_get_one(arr, len(prompt))): raise RuntimeError('llama_decode failed')
-        logits = np.ctypeslib.as_array(L.llama_get_logits_ith(ctx, -1), shape=(lm.n_vocab,))
-        one = (L.llama_token * 1)(); b1 = L.llama_batch_get_one(one, 1)
-        out, nxt, addr = [], int(logits.argmax()), None
-        for _ in range(a.new):
-            out.append(nxt); one[0] = nxt
-            if L.llama_decode(ctx, b1): raise RuntimeError('llama_decode failed')
-            p = L.llama_get_logits_ith(ctx, -1)
-            if ctypes.addressof(p.contents) != addr:        # view made once per buffer, not once per token
-                addr, logits = ctypes.addressof(p.contents), np.ctypeslib.as_array(p, shape=(lm.n_vocab,))
-            nxt = int(logits.argmax())
-        return time.perf_counter() - t, out
+    def timed(lm): return _split(lm, prompt, a.new)
+    def raw(lm): return _greedy_capi(lm, prompt, a.new)
     times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}; rawt = {t: [] for t in runners}
     for lm in runners.values(): run(lm)                     # warm-up
-    load0 = os.getloadavg()
+    load0, cpu0 = os.getloadavg(), _cpu_times()
     for _ in range(a.reps):                                 # interleaved, so background load hits every type alike
         for t, lm in runners.items():
             s = time.perf_counter(); out = run(lm); times[t].append(time.perf_counter() - s)
@@ -88,7 +86,7 @@ def main():
             p, d = timed(lm); pre[t].append(p); dec[t].append(d)
             r, rout = raw(lm); rawt[t].append(r)
             assert rout == out, 'C-API loop disagrees with LlamaCppModel.greedy'
-    load1 = os.getloadavg()
+    load1, other = os.getloadavg(), _other_cpu(cpu0)
     res = {}
     ref = run(runners[types[0]])
     for t, ts in times.items():
@@ -104,11 +102,9 @@ def main():
                   f'greedy_tokens_equal_to_{types[0]}': sum(x == y for x, y in zip(out, ref))}
     out = {'what': f'greedy decode in llama.cpp with its KV cache, {a.new} new tokens after a {a.prompt}-token prompt, batch 1; '
                    'tokens_per_s = new tokens / (prefill + decode) wall time',
-           'weights': 'random (speed does not depend on them)', 'model': a.model, 'params': count_params(cfg),
-           'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
-           'kv_cache': a.kv_type, 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
-           'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
-           'cpu': _cpu(), 'load_average_before_after': [round(load0[0], 2), round(load1[0], 2)],
+           **meta, 'load_average_before_after': [round(load0[0], 2), round(load1[0], 2)], 'other_cpu_during_timing': other,
+           'note': "the 1-minute load average counts this benchmark's own 2 busy threads (~1.5 after a run on an idle machine); "
+                   'other_cpu_during_timing is what the rest of the machine used while timing (cores busy outside this process, and hypervisor steal)',
            'reps': a.reps, 'write_gguf_s': round(export_s, 1),
            'build': {'label': a.build, 'system_info': llama_cpp.llama_print_system_info().decode().strip(' |'),
                      'llama_cpp_python_path': str(Path(llama_cpp.__file__).parent),
@@ -120,6 +116,104 @@ def main():
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
 
+def _serve(a):
+    "A --pythons worker: one GGUF file in this interpreter's llama-cpp-python; times a trial for each 'trial' line read."
+    import sys, llama_cpp
+    from robolm.hf_export import LlamaCppModel
+    lm, prompt = _runner(LlamaCppModel, llama_cpp, a.serve, a), json.loads(a.prompt_ids)
+    print(json.dumps({'llama_cpp_python': llama_cpp.__version__, 'llama_cpp_python_path': str(Path(llama_cpp.__file__).parent),
+                      'system_info': llama_cpp.llama_print_system_info().decode().strip(' |'),
+                      'threads': a.threads, 'kv_cache': a.kv_type, 'flash_attn': not a.no_flash_attn}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != 'trial': break
+        lm.greedy(prompt, 4)        # untimed: wakes this process's sleeping threads (in one process they stay awake)
+        t = time.perf_counter(); out = lm.greedy(prompt, a.new); e2e = time.perf_counter() - t
+        pre, dec = _split(lm, prompt, a.new)
+        capi, cout = _greedy_capi(lm, prompt, a.new)
+        print(json.dumps({'e2e': e2e, 'prefill': pre, 'decode': dec, 'capi': capi, 'capi_same': cout == out, 'out': out}), flush=True)
+    lm.close()
+
+def _paired(a, files, prompt, meta):
+    "Paired comparison of llama-cpp-python builds (--pythons): worker processes timed one at a time in shuffled rounds."
+    import random, subprocess
+    import shlex
+    pys = dict(x.split('=', 1) for x in a.pythons.split(','))
+    workers, info = {}, {}
+    for label, spec in pys.items():
+        py, *extra = shlex.split(spec)                      # worker options after the interpreter override the common ones
+        for t, f in files.items():
+            cmd = [py, str(Path(__file__).resolve()), '--serve', str(f), '--prompt-ids', json.dumps(prompt), '--threads', str(a.threads),
+                   '--new', str(a.new), '--kv-type', a.kv_type, '--out', '-'] + (['--no-flash-attn'] if a.no_flash_attn else []) + extra
+            workers[label, t] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            info[label] = json.loads(workers[label, t].stdout.readline()) | {'python': py, 'worker_options': extra}
+    def trial(k):
+        w = workers[k]; w.stdin.write('trial\n'); w.stdin.flush()
+        r = json.loads(w.stdout.readline()); assert r['capi_same'] and len(r['out']) == a.new; return r
+    for k in workers: trial(k); trial(k)                    # warm-up
+    keys, rng, rec = list(workers), random.Random(0), {k: [] for k in workers}
+    pids = [w.pid for w in workers.values()]
+    load0, cpu0 = os.getloadavg(), _cpu_times(pids)
+    for _ in range(a.reps):                                 # one round: every worker once, in a new random order
+        rng.shuffle(keys)
+        for k in keys: rec[k].append(trial(k))
+    load1, other = os.getloadavg(), _other_cpu(cpu0, pids)
+    for w in workers.values(): w.stdin.close(); w.wait()
+    med, first = statistics.median, next(iter(pys))
+    res = {}
+    for (label, t), rs in rec.items():
+        e2e = [r['e2e'] for r in rs]
+        res.setdefault(label, {})[t] = {
+            'tokens_per_s_median': round(a.new / med(e2e)), 'tokens_per_s_best': round(a.new / min(e2e)),
+            'tokens_per_s_p10': round(a.new / sorted(e2e)[int(0.9 * len(e2e))]),
+            'rounds_at_or_above_1500_tokens_per_s': sum(a.new / x >= 1500 for x in e2e),
+            'prefill_ms_median': round(1000 * med(r['prefill'] for r in rs), 2),
+            'decode_only_tokens_per_s_median': round(a.new / med(r['decode'] for r in rs)),
+            'decode_only_tokens_per_s_best': round(a.new / min(r['decode'] for r in rs)),
+            'c_api_loop_tokens_per_s_median': round(a.new / med(r['capi'] for r in rs)),
+            'bytes': files[t].stat().st_size,
+            f'speed_vs_{first}_paired_median': round(med(f['e2e'] / r['e2e'] for f, r in zip(rec[first, t], rs)), 3),
+            f'greedy_tokens_equal_to_{first}': sum(x == y for x, y in zip(rs[-1]['out'], rec[first, t][-1]['out']))}
+    out = {'what': f'greedy decode in llama.cpp with its KV cache, {a.new} new tokens after a {a.prompt}-token prompt, batch 1; '
+                   'tokens_per_s = new tokens / (prefill + decode) wall time through LlamaCppModel.greedy; paired trials: '
+                   f'{a.reps} rounds, each timing every (build, type) worker process once, one at a time, in a shuffled order, '
+                   'after an untimed 4-token greedy call that wakes the worker\'s threads',
+           **meta, 'load_average_before_after': [round(load0[0], 2), round(load1[0], 2)], 'other_cpu_during_timing': other,
+           'note': "the 1-minute load average counts the benchmark's own 2 busy threads; other_cpu_during_timing is what the rest "
+                   "of the machine used while timing. The host's speed drifts (+-20-30% over minutes, invisible in the guest), "
+                   'which is why builds are compared in paired rounds; speed_vs_* is the median over rounds of the per-round ratio',
+           'reps': a.reps, 'builds': {l: info[l] | {'label': l} for l in pys}, 'results': res}
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
+    print(json.dumps(out, indent=1))
+
+def _split(lm, prompt, new):
+    "(prefill s, decode s) of the library's greedy loop, written out so that the two parts can be timed."
+    lm.llm.reset(); t = time.perf_counter(); lm.llm.eval(prompt); t1 = time.perf_counter()
+    out, nxt = [], int(lm.last_logits().argmax())
+    for _ in range(new):
+        out.append(nxt); lm.llm.eval([nxt]); nxt = int(lm.last_logits().argmax())
+    return t1 - t, time.perf_counter() - t1
+
+def _greedy_capi(lm, prompt, new):
+    "(seconds, tokens): the same greedy decode through llama.cpp's C API only, no llama-cpp-python `Llama.eval`."
+    import numpy as np, llama_cpp as L
+    ctx = lm.llm.ctx
+    t = time.perf_counter()
+    L.llama_memory_clear(L.llama_get_memory(ctx), True)
+    arr = (L.llama_token * len(prompt))(*prompt)
+    if L.llama_decode(ctx, L.llama_batch_get_one(arr, len(prompt))): raise RuntimeError('llama_decode failed')
+    logits = np.ctypeslib.as_array(L.llama_get_logits_ith(ctx, -1), shape=(lm.n_vocab,))
+    one = (L.llama_token * 1)(); b1 = L.llama_batch_get_one(one, 1)
+    out, nxt, addr = [], int(logits.argmax()), None
+    for _ in range(new):
+        out.append(nxt); one[0] = nxt
+        if L.llama_decode(ctx, b1): raise RuntimeError('llama_decode failed')
+        p = L.llama_get_logits_ith(ctx, -1)
+        if ctypes.addressof(p.contents) != addr:            # view made once per buffer, not once per token
+            addr, logits = ctypes.addressof(p.contents), np.ctypeslib.as_array(p, shape=(lm.n_vocab,))
+        nxt = int(logits.argmax())
+    return time.perf_counter() - t, out
+
 def _runner(LlamaCppModel, llama_cpp, path, a):
     "LlamaCppModel with the benchmark's settings; a Q8_0 K/V cache (not a LlamaCppModel option) through llama_cpp.Llama."
     if a.kv_type != 'Q8_0':
@@ -129,6 +223,23 @@ def _runner(LlamaCppModel, llama_cpp, path, a):
                              type_k=llama_cpp.GGML_TYPE_Q8_0, type_v=llama_cpp.GGML_TYPE_Q8_0, verbose=False)
     lm._lc, lm.n_vocab, lm.logits_all = llama_cpp, lm.llm.n_vocab(), False
     return lm
+
+def _cpu_times(pids=()):
+    "(wall s, machine busy s, steal s, CPU s of this process and `pids`) from /proc/stat, os.times and /proc/<pid>/stat."
+    try:
+        f = [int(x) for x in open('/proc/stat').readline().split()[1:9]]
+        hz, t = os.sysconf('SC_CLK_TCK'), os.times()
+        kids = sum(sum(int(x) for x in open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[11:13]) for p in pids) / hz
+    except OSError: return None
+    return time.perf_counter(), (sum(f[:3]) + f[5] + f[6]) / hz, f[7] / hz, t.user + t.system + kids
+
+def _other_cpu(c0, pids=()):
+    "Cores' worth of CPU used outside this process (and `pids`) since c0 (from _cpu_times), and the hypervisor's steal."
+    c1 = _cpu_times(pids)
+    if c0 is None or c1 is None: return None
+    wall = c1[0] - c0[0]
+    return {'other_processes_cores': round(max(0.0, (c1[1] - c0[1]) - (c1[3] - c0[3])) / wall, 3),
+            'steal_cores': round((c1[2] - c0[2]) / wall, 3)}
 
 def _cpu():
     try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
