@@ -114,8 +114,9 @@ class StepModel(OnnxModel):
     def _step(self, name:str, tokens:np.ndarray, pos:np.ndarray, cache): raise NotImplementedError
 
     def __call__(self, ids:np.ndarray, past=None):
-        "Logits (1, len, vocab) of `ids` after `past` (None: an empty cache), and the new past."
-        ids = np.asarray(ids)
+        "Logits (1, len, vocab) of `ids` after `past` (None: an empty cache), and the new past; torch `ids` give torch logits."
+        as_torch = isinstance(ids, torch.Tensor)
+        ids = ids.numpy() if as_torch else np.asarray(ids)
         if ids.ndim != 2 or ids.shape[0] != 1: raise RobolmError(f'a phone decode step takes token ids of shape (1, n), not {ids.shape}')
         cache, start = past if past is not None else (self._empty(), 0)
         n = ids.shape[1]
@@ -126,7 +127,8 @@ class StepModel(OnnxModel):
             pos = np.arange(start + i, start + i + c, dtype=np.int32)
             logits, cache = self._step('prefill' if c > 1 else 'decode', ids[:, i:i + c].astype(np.int32), pos, cache)
             outs.append(logits); i += c
-        return np.concatenate(outs, 1), (cache, start + n)
+        logits = np.concatenate(outs, 1)
+        return (torch.from_numpy(logits) if as_torch else logits), (cache, start + n)
 
 class TorchStepModel(StepModel):
     "A `DecodeStep` run in PyTorch (the exact module a converter receives)."
@@ -157,9 +159,9 @@ def decode_parity(model:CodeLM, # the reference PyTorch model
     for ids in prompts:
         seq = ids + generate(model, ids, max_new_tokens)
         ref = model(torch.tensor([seq]))[0][0, len(ids) - 1:].numpy()      # predictions made after the prompt and each new token
-        got, past = runtime(np.array([ids])); outs = [got[0, -1:]]
+        got, past = runtime(np.array([ids])); outs = [np.asarray(got[0, -1:])]
         for t in seq[len(ids):]:
-            got, past = runtime(np.array([[t]]), past); outs.append(got[0])
+            got, past = runtime(np.array([[t]]), past); outs.append(np.asarray(got[0]))
         got = np.concatenate(outs)
         err = max(err, float(np.abs(ref - got).max())); rel = max(rel, float(np.abs(ref - got).max() / np.abs(ref).max()))
         agree += int((ref.argmax(-1) == got.argmax(-1)).sum()); total += len(ref)
