@@ -51,7 +51,9 @@ def test_run_folder_contents(tiny_run):
     assert exp[0]['parity']['max_rel_logit_error'] < 1e-4
     assert exp[1]['quantization'] == 'int8-block128' and exp[1]['bytes'] < exp[0]['bytes']
     assert exp[2]['quantization'] == 'int4-block32' and exp[2]['bytes'] < exp[1]['bytes']
-    assert all(0 <= e['parity']['top1_agreement'] <= 1 for e in exp)
+    assert {e['format'] for e in exp} == {'onnx', 'transformers', 'gguf'}     # the recipe's default formats
+    assert all(0 <= e['parity']['top1_agreement'] <= 1 if e.get('parity') else e['parity_skipped'] for e in exp)
+    assert next(e for e in exp if e['format'] == 'transformers')['parity']['max_rel_logit_error'] < 1e-4   # transformers is installed
 
 
 def test_rerun_skips_up_to_date_stages(tiny_run):

@@ -150,7 +150,7 @@ def test_muon_trains_resumes_and_checks_its_name(base, tmp_path):
     T.train(b, 'pretrain', _tiny(d), cfg, stop_after=3, log=lambda *_: None)
     T.train(b, 'pretrain', _tiny(d), cfg, log=lambda *_: None)
     losses = [r['loss'] for r in T.MetricsLog(a / 'logs/pretrain_metrics.jsonl').read() if 'loss' in r]
-    assert len(losses) == 10 and losses[-1] < losses[0] - 0.2, losses
+    assert len(losses) == 10 and sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.05, losses
     wa, wb = (load_file(r / 'checkpoints/pretrain/step_0000010/model.safetensors') for r in (a, b))
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
     y = tmp_path / 'bad.yaml'
