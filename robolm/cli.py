@@ -263,7 +263,7 @@ def export_rates_command(a, out=print)->int:
     if a.max_prompts: cfg = replace(cfg, max_prompts=a.max_prompts)
     run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
     man = export_pass_rates(run, replace(cfg, samples=1, pass_k=[1], temperature=0.0), log=out)
-    for e in man['exports']:
+    for e in (e for e in man['exports'] if 'pass_rates' in e):      # the ONNX exports
         r = e['pass_rates']
         out(f"{e['file']:18} {e['bytes']/1e6:7.1f} MB  top-1 {e['parity']['top1_agreement']:.3f}  functional {r['functional']}%  "
             f"syntax {r['syntax_valid']}%  change vs FP32 {r.get('change_vs_fp32', {}).get('functional')}")
