@@ -23,6 +23,7 @@ Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
 """
 import argparse, ctypes, json, os, platform, statistics, tempfile, time
 from pathlib import Path
+from machine_load import cpu_times, other_cpu, cpu_name
 
 def main():
     ap = argparse.ArgumentParser()
@@ -69,7 +70,7 @@ def main():
             'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
             'kv_cache': a.kv_type, 'flash_attn': not a.no_flash_attn, 'q4_0_head': f'token_embd (tied head) at {a.head_type}',
             'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
-            'cpu': _cpu(), 'load_average_at_start': round(load_start[0], 2)}
+            'cpu': cpu_name(), 'load_average_at_start': round(load_start[0], 2)}
     if a.pythons: return _paired(a, files, prompt, meta)
     runners = {t: _runner(LlamaCppModel, llama_cpp, f, a) for t, f in files.items()}
 
@@ -78,7 +79,7 @@ def main():
     def raw(lm): return _greedy_capi(lm, prompt, a.new)
     times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}; rawt = {t: [] for t in runners}
     for lm in runners.values(): run(lm)                     # warm-up
-    load0, cpu0 = os.getloadavg(), _cpu_times()
+    load0, cpu0 = os.getloadavg(), cpu_times()
     for _ in range(a.reps):                                 # interleaved, so background load hits every type alike
         for t, lm in runners.items():
             s = time.perf_counter(); out = run(lm); times[t].append(time.perf_counter() - s)
@@ -86,7 +87,7 @@ def main():
             p, d = timed(lm); pre[t].append(p); dec[t].append(d)
             r, rout = raw(lm); rawt[t].append(r)
             assert rout == out, 'C-API loop disagrees with LlamaCppModel.greedy'
-    load1, other = os.getloadavg(), _other_cpu(cpu0)
+    load1, other = os.getloadavg(), other_cpu(cpu0)
     res = {}
     ref = run(runners[types[0]])
     for t, ts in times.items():
@@ -152,11 +153,11 @@ def _paired(a, files, prompt, meta):
     for k in workers: trial(k); trial(k)                    # warm-up
     keys, rng, rec = list(workers), random.Random(0), {k: [] for k in workers}
     pids = [w.pid for w in workers.values()]
-    load0, cpu0 = os.getloadavg(), _cpu_times(pids)
+    load0, cpu0 = os.getloadavg(), cpu_times(pids)
     for _ in range(a.reps):                                 # one round: every worker once, in a new random order
         rng.shuffle(keys)
         for k in keys: rec[k].append(trial(k))
-    load1, other = os.getloadavg(), _other_cpu(cpu0, pids)
+    load1, other = os.getloadavg(), other_cpu(cpu0, pids)
     for w in workers.values(): w.stdin.close(); w.wait()
     med, first = statistics.median, next(iter(pys))
     res = {}
@@ -223,26 +224,5 @@ def _runner(LlamaCppModel, llama_cpp, path, a):
                              type_k=llama_cpp.GGML_TYPE_Q8_0, type_v=llama_cpp.GGML_TYPE_Q8_0, verbose=False)
     lm._lc, lm.n_vocab, lm.logits_all = llama_cpp, lm.llm.n_vocab(), False
     return lm
-
-def _cpu_times(pids=()):
-    "(wall s, machine busy s, steal s, CPU s of this process and `pids`) from /proc/stat, os.times and /proc/<pid>/stat."
-    try:
-        f = [int(x) for x in open('/proc/stat').readline().split()[1:9]]
-        hz, t = os.sysconf('SC_CLK_TCK'), os.times()
-        kids = sum(sum(int(x) for x in open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[11:13]) for p in pids) / hz
-    except OSError: return None
-    return time.perf_counter(), (sum(f[:3]) + f[5] + f[6]) / hz, f[7] / hz, t.user + t.system + kids
-
-def _other_cpu(c0, pids=()):
-    "Cores' worth of CPU used outside this process (and `pids`) since c0 (from _cpu_times), and the hypervisor's steal."
-    c1 = _cpu_times(pids)
-    if c0 is None or c1 is None: return None
-    wall = c1[0] - c0[0]
-    return {'other_processes_cores': round(max(0.0, (c1[1] - c0[1]) - (c1[3] - c0[3])) / wall, 3),
-            'steal_cores': round((c1[2] - c0[2]) / wall, 3)}
-
-def _cpu():
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor()
 
 if __name__ == '__main__': main()

@@ -12,6 +12,7 @@ thread setting on the 2 cores).
 """
 import argparse, json, os, platform, statistics, tempfile, time
 from pathlib import Path
+from machine_load import cpu_times, other_cpu, cpu_name
 
 def main():
     ap = argparse.ArgumentParser()
@@ -50,13 +51,13 @@ def main():
         times, cpu = {k: [] for k in backends}, {k: [] for k in backends}
         loads.append(os.getloadavg()[0])
         for k, m in backends.items(): run(m)                # warm-up
-        cpu0 = _cpu_times()
+        cpu0 = cpu_times()
         for _ in range(a.reps):                             # interleaved, so background load hits every backend alike
             for k, m in backends.items():
                 t, c = time.perf_counter(), time.process_time(); out = run(m)
                 times[k].append(time.perf_counter() - t); cpu[k].append(time.process_time() - c)
                 assert len(out) == a.new
-        loads.append(os.getloadavg()[0]); others.append(_other_cpu(cpu0))
+        loads.append(os.getloadavg()[0]); others.append(other_cpu(cpu0))
         for k, ts in times.items():
             out = run(backends[k])
             res[f'{k}@{tset}'] = {'threads': n, 'spinning': spin, 'tokens_per_s_median': round(a.new / statistics.median(ts)), 'tokens_per_s_best': round(a.new / min(ts)),
@@ -72,7 +73,7 @@ def main():
            'weights': 'random (speed does not depend on them)', 'model': a.model, 'params': count_params(cfg),
            'config': {k: getattr(cfg, k) for k in ('vocab_size', 'dim', 'n_layers', 'n_heads', 'n_kv_heads', 'ffn_dim')},
            'thread_settings': threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
-           'cpu': _cpu(), 'load_average_1min_per_phase': [round(x, 2) for x in loads],
+           'cpu': cpu_name(), 'load_average_1min_per_phase': [round(x, 2) for x in loads],
            'load_average_at_start': round(load_start[0], 2), 'other_cpu_per_thread_setting': dict(zip(threads, others)),
            'note': "the machine is shared: the 1-minute load average counts this benchmark's own threads too, so other_cpu_per_thread_setting (cores' worth of CPU used outside this process while timing, and hypervisor steal) is the measure of competing load; 2-thread ONNX Runtime (spinning worker threads) suffers most from it; cpu_ms is process CPU time",
            'reps': a.reps, 'export_and_quantize_s': round(export_s, 1),
@@ -84,24 +85,5 @@ def main():
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
-
-def _cpu_times():
-    "(wall s, machine busy s, steal s, this process's CPU s) from /proc/stat and os.times."
-    try: f = [int(x) for x in open('/proc/stat').readline().split()[1:9]]
-    except OSError: return None
-    hz, t = os.sysconf('SC_CLK_TCK'), os.times()
-    return time.perf_counter(), (sum(f[:3]) + f[5] + f[6]) / hz, f[7] / hz, t.user + t.system
-
-def _other_cpu(c0):
-    "Cores' worth of CPU used outside this process since c0 (from _cpu_times), and the hypervisor's steal."
-    c1 = _cpu_times()
-    if c0 is None or c1 is None: return None
-    wall = c1[0] - c0[0]
-    return {'other_processes_cores': round(max(0.0, (c1[1] - c0[1]) - (c1[3] - c0[3])) / wall, 3),
-            'steal_cores': round((c1[2] - c0[2]) / wall, 3)}
-
-def _cpu():
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor()
 
 if __name__ == '__main__': main()

@@ -72,13 +72,13 @@ def one_run(name, tc, mc, data_dir, evals, val_batches, log_every):
     from robolm.core import set_seed
     from robolm.datasets import PretrainBatches
     from robolm.models import CodeLM
-    from robolm.trainers import TrainState, Schedule, make_optimizer, set_lr, resolve_device, evaluate_loss
+    from robolm.trainers import TrainState, Schedule, make_optimizer, set_lr, resolve_device, evaluate_loss, compile_model
     dev, amp, comp = resolve_device(tc)
     if dev.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # as the trainer does
     set_seed(tc.seed)
     model = CodeLM(mc).to(dev)
     opt = make_optimizer(model, tc, dev)
-    fwd = torch.compile(model) if comp else model
+    fwd = compile_model(model, tc) if comp else model
     train_b = PretrainBatches(data_dir/'train.bin', np.uint16, tc.seq_len, tc.batch_size, tc.seed)
     val_b = PretrainBatches(data_dir/'val.bin', np.uint16, tc.seq_len, tc.batch_size, tc.seed)
     sched, st = Schedule(tc), TrainState()

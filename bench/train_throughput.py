@@ -14,7 +14,7 @@ from robolm.trainers import TrainConfig, resolve_device, make_optimizer, compile
 PEAK_BF16 = {'H100': 989e12, 'H200': 989e12}
 
 def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, compile:str='auto', compile_mode:str='default',
-            sdpa:str='auto', inductor:dict|None=None, compile_tuning:bool=False)->dict:
+            sdpa:str='auto', compile_tuning:bool=False)->dict:
     "Tokens/s of `steps` training steps of a fresh model with `cfg` on random tokens (after `warmup` steps)."
     tc = TrainConfig(seq_len=seq, batch_size=batch, compile=compile, compile_mode=compile_mode, compile_tuning=compile_tuning,
                      attention=sdpa)
@@ -23,10 +23,6 @@ def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, com
         torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
         for on in (torch.backends.cuda.enable_cudnn_sdp, torch.backends.cuda.enable_flash_sdp, torch.backends.cuda.enable_mem_efficient_sdp): on(True)
         torch._dynamo.reset()
-    if inductor:
-        import torch._inductor.config as ic
-        saved = {k: getattr(ic, k) for k in inductor}
-        for k, v in inductor.items(): setattr(ic, k, v)
     torch.manual_seed(0)
     model = CodeLM(cfg).to(dev); opt = make_optimizer(model, tc, dev)
     fwd = compile_model(model, tc) if comp else model
@@ -53,14 +49,12 @@ def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, com
     res = {'model': f'L{cfg.n_layers} d{cfg.dim} h{cfg.n_heads}/{cfg.n_kv_heads} ffn{cfg.ffn_dim} V{cfg.vocab_size} T{seq}',
            'params': n, 'batch': batch, 'device': gpu or platform.processor() or 'cpu',
            'threads': torch.get_num_threads(), 'precision': 'bf16 autocast' if amp else 'fp32', 'compiled': comp,
-           'compile_mode': compile_mode, 'compile_tuning': compile_tuning, 'inductor': inductor, 'sdpa': sdpa, 'autocast_residual': cfg.autocast_residual, 'norm_gains': cfg.norm_gains,
+           'compile_mode': compile_mode, 'compile_tuning': compile_tuning, 'sdpa': sdpa, 'autocast_residual': cfg.autocast_residual, 'norm_gains': cfg.norm_gains,
            'steps_timed': steps, 'ms_per_step': round(dt / steps * 1e3, 2), 'warmup_s': round(warm_s, 1),
            'tokens_per_s': round(tps), 'mfu': round(tps * flops_per_token / peak, 4) if peak else None,
            'peak_memory_gb': round(torch.cuda.max_memory_allocated() / 2**30, 2) if dev.type == 'cuda' else None,
            'torch': torch.__version__, 'final_loss': float(loss)}
     del model, opt, fwd
-    if inductor:
-        for k, v in saved.items(): setattr(ic, k, v)
     if dev.type == 'cuda': torch.cuda.empty_cache()
     return res
 
