@@ -60,14 +60,16 @@ def probe_batch(model_cfg:ModelConfig, # the model to train
 def _probe_in_child(model_cfg:ModelConfig, train_cfg:TrainConfig, batch:int, steps:int, timeout:float=600)->Probe:
     "`probe_batch` in a child process; peak memory = the child's peak resident set."
     arg = json.dumps({'model': asdict(model_cfg), 'train': asdict(train_cfg), 'batch': batch, 'steps': steps})
-    proc = subprocess.Popen([sys.executable, '-m', 'robolm.batchsize', arg], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid: break
-        if time.time() - t0 > timeout: proc.kill(); continue
-        time.sleep(0.05)
-    out, err = proc.stdout.read(), proc.stderr.read()
+    import tempfile
+    with tempfile.TemporaryFile('w+') as fo, tempfile.TemporaryFile('w+') as fe:   # files, not pipes: a chatty child never blocks
+        proc = subprocess.Popen([sys.executable, '-m', 'robolm.batchsize', arg], stdout=fo, stderr=fe, text=True)
+        t0 = time.time()
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid: break
+            if time.time() - t0 > timeout: proc.kill(); continue
+            time.sleep(0.05)
+        fo.seek(0); fe.seek(0); out, err = fo.read(), fe.read()
     peak = round(usage.ru_maxrss * 1024 / 2**30, 2)    # ru_maxrss is in KiB on Linux
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
