@@ -1,28 +1,30 @@
 """Where a training step's GPU time goes: torch.profiler over compiled bf16 steps of a model shape, top kernels by CUDA time.
 
-  python bench/train_profile.py --out bench/results/h100_train_profile_L8d512.json
+  python bench/train_profile.py --out bench/results/h100_train_profile_L8d512.json [--heads 4 --kv-heads 2 --ffn 1280 ...]
 The kernel table says what to fuse or replace before guessing (see train_variants.py for guesses that did not help).
 """
-import argparse, json, time
+import argparse, json, sys, time
 from pathlib import Path
 import torch
 from torch.profiler import profile, ProfilerActivity
-from robolm.models import CodeLM, ModelConfig
+sys.path.insert(0, str(Path(__file__).parent))
+from train_throughput import add_model_args, config_from_args
+from robolm.models import CodeLM
+from robolm.trainers import TrainConfig, make_optimizer, compile_model
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--dim', type=int, default=512); ap.add_argument('--layers', type=int, default=8)
-    ap.add_argument('--heads', type=int, default=8); ap.add_argument('--vocab', type=int, default=8192)
-    ap.add_argument('--seq', type=int, default=1024); ap.add_argument('--batch', type=int, default=64)
+    add_model_args(ap, dim=512, layers=8, heads=8, vocab=8192, seq=1024, batch=64)
     ap.add_argument('--steps', type=int, default=5); ap.add_argument('--top', type=int, default=25)
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     dev = torch.device('cuda')
-    cfg = ModelConfig(vocab_size=a.vocab, dim=a.dim, n_layers=a.layers, n_heads=a.heads, n_kv_heads=a.heads, max_seq_len=a.seq)
+    cfg = config_from_args(a)
+    tc = TrainConfig(seq_len=a.seq, batch_size=a.batch, compile_mode=a.compile_mode, compile_tuning=a.compile_tuning, attention=a.sdpa)
     model = CodeLM(cfg).to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, fused=True)
-    fwd = torch.compile(model)
+    opt = make_optimizer(model, tc, dev)
+    fwd = compile_model(model, tc)
     x = torch.randint(0, a.vocab, (a.batch, a.seq + 1), device=dev)
     def step():
         with torch.autocast('cuda', dtype=torch.bfloat16): loss = fwd(x[:, :-1], targets=x[:, 1:])
@@ -42,7 +44,8 @@ def main():
     ev = list(kernels.values())
     total = sum(e.self_device_time_total for e in ev)
     rows = sorted(ev, key=lambda e: -e.self_device_time_total)[:a.top]
-    out = {'shape': f'L{a.layers} d{a.dim} V{a.vocab} T{a.seq} B{a.batch}', 'device': torch.cuda.get_device_name(),
+    out = {'shape': f'L{a.layers} d{a.dim} h{cfg.n_heads}/{cfg.n_kv_heads} ffn{cfg.ffn_dim} V{a.vocab} T{a.seq} B{a.batch}',
+           'model_config': {k: v for k, v in cfg.__dict__.items()}, 'compile_mode': a.compile_mode, 'device': torch.cuda.get_device_name(),
            'torch': torch.__version__, 'wall_ms_per_step': round(wall * 1e3, 2),
            'gpu_busy_ms_per_step': round(total / 1e3 / a.steps, 2),
            'kernels': [{'name': e.key[:120], 'ms_per_step': round(e.self_device_time_total / 1e3 / a.steps, 3),

@@ -23,6 +23,8 @@ VARIANTS = [   # name, ModelConfig fields, measure() options
     ('+ bf16 residual, h4, ffn1280, coordinate-descent tuning', dict(n_heads=4, ffn_dim=1280, autocast_residual=True), dict(compile_tuning=True)),
     ('+ bf16 residual, h4, ffn1280, reduce-overhead + coordinate-descent tuning', dict(n_heads=4, ffn_dim=1280, autocast_residual=True), dict(compile_mode='reduce-overhead', compile_tuning=True)),
     ('+ bf16 residual, h4 kv2, ffn1280, reduce-overhead', dict(n_heads=4, n_kv_heads=2, ffn_dim=1280, autocast_residual=True), dict(compile_mode='reduce-overhead')),
+    ('small: h4 kv2 ffn1280, unit norm scales, reduce-overhead + tuning, separate projections', dict(n_heads=4, n_kv_heads=2, ffn_dim=1280, autocast_residual=True, norm_gains=False), dict(compile_mode='reduce-overhead', compile_tuning=True)),
+    ('small: h4 kv2 ffn1280, unit norm scales, reduce-overhead + tuning, fused projections', dict(n_heads=4, n_kv_heads=2, ffn_dim=1280, autocast_residual=True, norm_gains=False, fuse_projections=True), dict(compile_mode='reduce-overhead', compile_tuning=True)),
     ('124M: L12 d768 h12 V50304 B32, bf16 residual', dict(vocab_size=50304, dim=768, n_layers=12, n_heads=12, autocast_residual=True), dict(batch=32)),
     ('124M: L12 d768 h6 V50304 B32, bf16 residual', dict(vocab_size=50304, dim=768, n_layers=12, n_heads=6, autocast_residual=True), dict(batch=32)),
 ]

@@ -50,6 +50,7 @@ def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, com
            'params': n, 'batch': batch, 'device': gpu or platform.processor() or 'cpu',
            'threads': torch.get_num_threads(), 'precision': 'bf16 autocast' if amp else 'fp32', 'compiled': comp,
            'compile_mode': compile_mode, 'compile_tuning': compile_tuning, 'sdpa': sdpa, 'autocast_residual': cfg.autocast_residual, 'norm_gains': cfg.norm_gains,
+           'fuse_projections': cfg.fuse_projections,
            'steps_timed': steps, 'ms_per_step': round(dt / steps * 1e3, 2), 'warmup_s': round(warm_s, 1),
            'tokens_per_s': round(tps), 'mfu': round(tps * flops_per_token / peak, 4) if peak else None,
            'peak_memory_gb': round(torch.cuda.max_memory_allocated() / 2**30, 2) if dev.type == 'cuda' else None,
@@ -58,23 +59,30 @@ def measure(cfg:ModelConfig, batch:int, seq:int, steps:int=20, warmup:int=5, com
     if dev.type == 'cuda': torch.cuda.empty_cache()
     return res
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--dim', type=int, default=256); ap.add_argument('--layers', type=int, default=4)
-    ap.add_argument('--heads', type=int, default=4); ap.add_argument('--kv-heads', type=int, default=0)
-    ap.add_argument('--ffn', type=int, default=0); ap.add_argument('--vocab', type=int, default=4096)
-    ap.add_argument('--seq', type=int, default=256); ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--steps', type=int, default=20); ap.add_argument('--warmup', type=int, default=5)
+def add_model_args(ap, dim=256, layers=4, heads=4, vocab=4096, seq=256, batch=16):
+    "The model-shape and compile options shared by the training benchmarks (this script, train_profile.py)."
+    ap.add_argument('--dim', type=int, default=dim); ap.add_argument('--layers', type=int, default=layers)
+    ap.add_argument('--heads', type=int, default=heads); ap.add_argument('--kv-heads', type=int, default=0)
+    ap.add_argument('--ffn', type=int, default=0); ap.add_argument('--vocab', type=int, default=vocab)
+    ap.add_argument('--seq', type=int, default=seq); ap.add_argument('--batch', type=int, default=batch)
     ap.add_argument('--autocast-residual', action='store_true'); ap.add_argument('--no-norm-gains', action='store_true')
+    ap.add_argument('--fuse', action='store_true', help='one GEMM for q/k/v and one for gate/up in training (ModelConfig.fuse_projections)')
     ap.add_argument('--sdpa', default='auto', choices=['auto', 'cudnn', 'flash', 'efficient'])
     ap.add_argument('--compile', default='auto'); ap.add_argument('--compile-mode', default='default')
     ap.add_argument('--compile-tuning', action='store_true')
+
+def config_from_args(a)->ModelConfig:
+    return ModelConfig(vocab_size=a.vocab, dim=a.dim, n_layers=a.layers, n_heads=a.heads, n_kv_heads=a.kv_heads,
+                       ffn_dim=a.ffn, max_seq_len=a.seq, autocast_residual=a.autocast_residual,
+                       norm_gains=not a.no_norm_gains, fuse_projections=a.fuse)
+
+def main():
+    ap = argparse.ArgumentParser()
+    add_model_args(ap)
+    ap.add_argument('--steps', type=int, default=20); ap.add_argument('--warmup', type=int, default=5)
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    cfg = ModelConfig(vocab_size=a.vocab, dim=a.dim, n_layers=a.layers, n_heads=a.heads, n_kv_heads=a.kv_heads,
-                      ffn_dim=a.ffn, max_seq_len=a.seq, autocast_residual=a.autocast_residual,
-                      norm_gains=not a.no_norm_gains)
-    res = measure(cfg, a.batch, a.seq, a.steps, a.warmup, a.compile, a.compile_mode, a.sdpa, compile_tuning=a.compile_tuning)
+    res = measure(config_from_args(a), a.batch, a.seq, a.steps, a.warmup, a.compile, a.compile_mode, a.sdpa, compile_tuning=a.compile_tuning)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n'); print(json.dumps(res))
 

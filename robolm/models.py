@@ -30,6 +30,7 @@ class ModelConfig:
     tie_embeddings: bool = True  # share the token embedding and output head
     autocast_residual: bool = False  # under autocast, keep the residual stream in bf16 (half the traffic) instead of float32
     norm_gains: bool = True      # learn the RMSNorm scales; False keeps them at 1 (no weight-gradient reductions; exports unchanged)
+    fuse_projections: bool = False # in training, one GEMM for q/k/v and one for the SwiGLU gate/up (same parameters and exports)
 
     def __post_init__(self):
         if self.n_kv_heads == 0: self.n_kv_heads = self.n_heads
@@ -79,12 +80,20 @@ class Attention(nn.Module):
         self.wk = nn.Linear(cfg.dim, cfg.n_kv_heads * self.hd, bias=False)
         self.wv = nn.Linear(cfg.dim, cfg.n_kv_heads * self.hd, bias=False)
         self.wo = nn.Linear(cfg.n_heads * self.hd, cfg.dim, bias=False)
+        self.fuse = cfg.fuse_projections
+
+    def project(self, x):
+        "q, k, v of `x`: in training one GEMM over the concatenated weights, else three (no weight copy per decoded token)."
+        if not (self.fuse and self.training): return self.wq(x), self.wk(x), self.wv(x)
+        w = torch.cat([self.wq.weight, self.wk.weight, self.wv.weight])
+        return F.linear(x, w).split([self.n_heads * self.hd, self.n_kv * self.hd, self.n_kv * self.hd], dim=-1)
 
     def forward(self, x, cos, sin, past=None):
         B, T, _ = x.shape
-        q = self.wq(x).view(B, T, self.n_heads, self.hd).transpose(1, 2)
-        k = self.wk(x).view(B, T, self.n_kv, self.hd).transpose(1, 2)
-        v = self.wv(x).view(B, T, self.n_kv, self.hd).transpose(1, 2)
+        q, k, v = self.project(x)
+        q = q.view(B, T, self.n_heads, self.hd).transpose(1, 2)
+        k = k.view(B, T, self.n_kv, self.hd).transpose(1, 2)
+        v = v.view(B, T, self.n_kv, self.hd).transpose(1, 2)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         if past is not None:
             k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
@@ -109,7 +118,11 @@ class FeedForward(nn.Module):
         self.w1 = nn.Linear(cfg.dim, cfg.ffn_dim, bias=False)
         self.w3 = nn.Linear(cfg.dim, cfg.ffn_dim, bias=False)
         self.w2 = nn.Linear(cfg.ffn_dim, cfg.dim, bias=False)
-    def forward(self, x): return self.w2(F.silu(self.w1(x)) * self.w3(x))
+        self.fuse = cfg.fuse_projections
+    def forward(self, x):
+        if self.fuse and self.training: gate, up = F.linear(x, torch.cat([self.w1.weight, self.w3.weight])).chunk(2, dim=-1)
+        else: gate, up = self.w1(x), self.w3(x)
+        return self.w2(F.silu(gate) * up)
 
 class Block(nn.Module):
     "Pre-norm transformer block."

@@ -552,24 +552,32 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
         log(f'{why}: rolled back to {got[1].name} with the learning rate scaled by {cut:.3g}')
         if logs: logs.metrics.log(step=st.step, event='rollback', reason=why, lr_scale=cut)
 
+    def fetch(step:int):
+        "Step `step`'s micro-batches and loss weights, already on the device (pinned host memory, asynchronous copies)."
+        batches = [train_b.batch(step, micro) if phase == 'pretrain' else train_b.batch(step, micro, cfg.grad_accum)
+                   for micro in range(cfg.grad_accum)]
+        weights = token_weights([b[2] for b in batches], dist, device)
+        move = (lambda t: t.pin_memory().to(device, non_blocking=True)) if device.type == 'cuda' else (lambda t: t.to(device))
+        return step, [tuple(None if t is None else move(t) for t in b) for b in batches], weights
+
     model.train()
+    ahead = None                 # the next step's batches, fetched while the GPU computes this one
     try:
         while st.step < cfg.steps and not st.finished:
             lr = sched.lr(st)
             set_lr(opt, lr, cfg)
-            loss_sum = 0.0
-            batches = [train_b.batch(st.step, micro) if phase == 'pretrain' else train_b.batch(st.step, micro, cfg.grad_accum)
-                       for micro in range(cfg.grad_accum)]
-            weights = token_weights([b[2] for b in batches], dist, device)
+            _, batches, weights = ahead if ahead is not None and ahead[0] == st.step else fetch(st.step)
+            losses = []
             for micro, ((x, y, m), w) in enumerate(zip(batches, weights)):
-                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-                m = m.to(device, non_blocking=True) if m is not None else None
                 sync = ddp.no_sync() if ddp is not None and micro < cfg.grad_accum - 1 else contextlib.nullcontext()
                 with sync:
                     with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
                         loss = fwd(x, targets=y, loss_mask=m) * w
                     loss.backward()
-                loss_sum += loss.item()
+                losses.append(loss.detach())
+            ahead = fetch(st.step + 1) if st.step + 1 < cfg.steps else None   # CPU work that overlaps the queued GPU work
+            loss_sum = 0.0
+            for l in losses: loss_sum += l.item()            # the first wait for the GPU in this step
             if on_backward is not None: loss_sum = on_backward(st.step, model, loss_sum)
             gn = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else math.inf))
             stop = flag.stop or (stop_after is not None and st.step + 1 >= stop_after)
