@@ -6,8 +6,8 @@ from source with `make llama-cpp`). The model has RANDOM weights (speed does not
 (L6 d512 h8, ffn 1536, 8K vocabulary: 24.6M parameters) unless --model names another config. The tokenizer is a small
 BPE trained on a few lines, its unused ids padded to the 8K vocabulary (tokenization is not timed).
 llama.cpp's defaults otherwise: F16 KV cache (--kv-type F32 or Q8_0); flash attention on (--no-flash-attn).
-Beside the library's loop, the same greedy decode straight through llama.cpp's C API (`llama_batch_get_one` +
-`llama_decode`, no llama-cpp-python `Llama.eval` bookkeeping) shows how much of each token is Python overhead.
+`LlamaCppModel.greedy` goes straight through llama.cpp's C API (`llama_batch_get_one` + `llama_decode`, no
+llama-cpp-python `Llama.eval` bookkeeping); the prefill and decode parts are timed apart with its `prefill`/`advance`.
 The JSON records llama.cpp's own `llama_print_system_info()` (which CPU kernels the build has: AVX2 only for
 GGML_NATIVE=OFF, AVX512/VNNI for a native build on this EPYC) and the --build label given.
   python bench/gguf_speed.py --out bench/results/cpu2_gguf.json --build 'CMAKE_ARGS=-DGGML_NATIVE=OFF'
@@ -21,7 +21,7 @@ sees the same host conditions (paired trials); options after an interpreter comp
       --pythons "native=$N,native-1-thread=$N --threads 1,native-no-flash-attn=$N --no-flash-attn,native-kv-q8_0=$N --kv-type Q8_0,..."
 Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
 """
-import argparse, ctypes, json, os, platform, statistics, tempfile, time
+import argparse, json, os, platform, statistics, tempfile, time
 from pathlib import Path
 from machine_load import cpu_times, other_cpu, cpu_name
 
@@ -72,21 +72,19 @@ def main():
             'threads': a.threads, 'cpus_pinned': sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
             'cpu': cpu_name(), 'load_average_at_start': round(load_start[0], 2)}
     if a.pythons: return _paired(a, files, prompt, meta)
-    runners = {t: _runner(LlamaCppModel, llama_cpp, f, a) for t, f in files.items()}
+    runners = {t: _runner(LlamaCppModel, f, a) for t, f in files.items()}
 
     def run(lm): return lm.greedy(prompt, a.new)          # greedy, no stop ids: exactly `new` tokens
     def timed(lm): return _split(lm, prompt, a.new)
-    def raw(lm): return _greedy_capi(lm, prompt, a.new)
-    times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}; rawt = {t: [] for t in runners}
+    times = {t: [] for t in runners}; pre = {t: [] for t in runners}; dec = {t: [] for t in runners}
     for lm in runners.values(): run(lm)                     # warm-up
     load0, cpu0 = os.getloadavg(), cpu_times()
     for _ in range(a.reps):                                 # interleaved, so background load hits every type alike
         for t, lm in runners.items():
             s = time.perf_counter(); out = run(lm); times[t].append(time.perf_counter() - s)
             assert len(out) == a.new
-            p, d = timed(lm); pre[t].append(p); dec[t].append(d)
-            r, rout = raw(lm); rawt[t].append(r)
-            assert rout == out, 'C-API loop disagrees with LlamaCppModel.greedy'
+            p, d, sout = timed(lm); pre[t].append(p); dec[t].append(d)
+            assert sout == out, 'the timed prefill/advance loop disagrees with LlamaCppModel.greedy'
     load1, other = os.getloadavg(), other_cpu(cpu0)
     res = {}
     ref = run(runners[types[0]])
@@ -97,8 +95,6 @@ def main():
                   'prefill_ms_median': round(1000 * statistics.median(pre[t]), 2),
                   'decode_only_tokens_per_s_median': round(a.new / statistics.median(dec[t])),
                   'decode_only_tokens_per_s_best': round(a.new / min(dec[t])),
-                  'c_api_loop_tokens_per_s_median': round(a.new / statistics.median(rawt[t])),
-                  'c_api_loop_tokens_per_s_best': round(a.new / min(rawt[t])),
                   'bytes': files[t].stat().st_size,
                   f'greedy_tokens_equal_to_{types[0]}': sum(x == y for x, y in zip(out, ref))}
     out = {'what': f'greedy decode in llama.cpp with its KV cache, {a.new} new tokens after a {a.prompt}-token prompt, batch 1; '
@@ -121,7 +117,7 @@ def _serve(a):
     "A --pythons worker: one GGUF file in this interpreter's llama-cpp-python; times a trial for each 'trial' line read."
     import sys, llama_cpp
     from robolm.hf_export import LlamaCppModel
-    lm, prompt = _runner(LlamaCppModel, llama_cpp, a.serve, a), json.loads(a.prompt_ids)
+    lm, prompt = _runner(LlamaCppModel, a.serve, a), json.loads(a.prompt_ids)
     print(json.dumps({'llama_cpp_python': llama_cpp.__version__, 'llama_cpp_python_path': str(Path(llama_cpp.__file__).parent),
                       'system_info': llama_cpp.llama_print_system_info().decode().strip(' |'),
                       'threads': a.threads, 'kv_cache': a.kv_type, 'flash_attn': not a.no_flash_attn}), flush=True)
@@ -129,9 +125,8 @@ def _serve(a):
         if line.strip() != 'trial': break
         lm.greedy(prompt, 4)        # untimed: wakes this process's sleeping threads (in one process they stay awake)
         t = time.perf_counter(); out = lm.greedy(prompt, a.new); e2e = time.perf_counter() - t
-        pre, dec = _split(lm, prompt, a.new)
-        capi, cout = _greedy_capi(lm, prompt, a.new)
-        print(json.dumps({'e2e': e2e, 'prefill': pre, 'decode': dec, 'capi': capi, 'capi_same': cout == out, 'out': out}), flush=True)
+        pre, dec, sout = _split(lm, prompt, a.new)
+        print(json.dumps({'e2e': e2e, 'prefill': pre, 'decode': dec, 'split_same': sout == out, 'out': out}), flush=True)
     lm.close()
 
 def _paired(a, files, prompt, meta):
@@ -149,7 +144,7 @@ def _paired(a, files, prompt, meta):
             info[label] = json.loads(workers[label, t].stdout.readline()) | {'python': py, 'worker_options': extra}
     def trial(k):
         w = workers[k]; w.stdin.write('trial\n'); w.stdin.flush()
-        r = json.loads(w.stdout.readline()); assert r['capi_same'] and len(r['out']) == a.new; return r
+        r = json.loads(w.stdout.readline()); assert r['split_same'] and len(r['out']) == a.new; return r
     for k in workers: trial(k); trial(k)                    # warm-up
     keys, rng, rec = list(workers), random.Random(0), {k: [] for k in workers}
     pids = [w.pid for w in workers.values()]
@@ -170,7 +165,6 @@ def _paired(a, files, prompt, meta):
             'prefill_ms_median': round(1000 * med(r['prefill'] for r in rs), 2),
             'decode_only_tokens_per_s_median': round(a.new / med(r['decode'] for r in rs)),
             'decode_only_tokens_per_s_best': round(a.new / min(r['decode'] for r in rs)),
-            'c_api_loop_tokens_per_s_median': round(a.new / med(r['capi'] for r in rs)),
             'bytes': files[t].stat().st_size,
             f'speed_vs_{first}_paired_median': round(med(f['e2e'] / r['e2e'] for f, r in zip(rec[first, t], rs)), 3),
             f'greedy_tokens_equal_to_{first}': sum(x == y for x, y in zip(rs[-1]['out'], rec[first, t][-1]['out']))}
@@ -188,41 +182,15 @@ def _paired(a, files, prompt, meta):
     print(json.dumps(out, indent=1))
 
 def _split(lm, prompt, new):
-    "(prefill s, decode s) of the library's greedy loop, written out so that the two parts can be timed."
-    lm.llm.reset(); t = time.perf_counter(); lm.llm.eval(prompt); t1 = time.perf_counter()
-    out, nxt = [], int(lm.last_logits().argmax())
+    "(prefill s, decode s, tokens) of LlamaCppModel.greedy's loop, written out so that the two parts can be timed."
+    t = time.perf_counter(); logits = lm.prefill(prompt); t1 = time.perf_counter()
+    out = []
     for _ in range(new):
-        out.append(nxt); lm.llm.eval([nxt]); nxt = int(lm.last_logits().argmax())
-    return t1 - t, time.perf_counter() - t1
+        out.append(int(logits.argmax())); logits = lm.advance(out[-1])
+    return t1 - t, time.perf_counter() - t1, out
 
-def _greedy_capi(lm, prompt, new):
-    "(seconds, tokens): the same greedy decode through llama.cpp's C API only, no llama-cpp-python `Llama.eval`."
-    import numpy as np, llama_cpp as L
-    ctx = lm.llm.ctx
-    t = time.perf_counter()
-    L.llama_memory_clear(L.llama_get_memory(ctx), True)
-    arr = (L.llama_token * len(prompt))(*prompt)
-    if L.llama_decode(ctx, L.llama_batch_get_one(arr, len(prompt))): raise RuntimeError('llama_decode failed')
-    logits = np.ctypeslib.as_array(L.llama_get_logits_ith(ctx, -1), shape=(lm.n_vocab,))
-    one = (L.llama_token * 1)(); b1 = L.llama_batch_get_one(one, 1)
-    out, nxt, addr = [], int(logits.argmax()), None
-    for _ in range(new):
-        out.append(nxt); one[0] = nxt
-        if L.llama_decode(ctx, b1): raise RuntimeError('llama_decode failed')
-        p = L.llama_get_logits_ith(ctx, -1)
-        if ctypes.addressof(p.contents) != addr:            # view made once per buffer, not once per token
-            addr, logits = ctypes.addressof(p.contents), np.ctypeslib.as_array(p, shape=(lm.n_vocab,))
-        nxt = int(logits.argmax())
-    return time.perf_counter() - t, out
-
-def _runner(LlamaCppModel, llama_cpp, path, a):
-    "LlamaCppModel with the benchmark's settings; a Q8_0 K/V cache (not a LlamaCppModel option) through llama_cpp.Llama."
-    if a.kv_type != 'Q8_0':
-        return LlamaCppModel(path, threads=a.threads, f32_cache=a.kv_type == 'F32', flash_attn=not a.no_flash_attn)
-    lm = LlamaCppModel.__new__(LlamaCppModel)
-    lm.llm = llama_cpp.Llama(str(path), n_ctx=0, n_threads=a.threads, n_threads_batch=a.threads, flash_attn=not a.no_flash_attn,
-                             type_k=llama_cpp.GGML_TYPE_Q8_0, type_v=llama_cpp.GGML_TYPE_Q8_0, verbose=False)
-    lm._lc, lm.n_vocab, lm.logits_all = llama_cpp, lm.llm.n_vocab(), False
-    return lm
+def _runner(LlamaCppModel, path, a):
+    "LlamaCppModel with the benchmark's settings."
+    return LlamaCppModel(path, threads=a.threads, cache_type=a.kv_type, flash_attn=not a.no_flash_attn)
 
 if __name__ == '__main__': main()

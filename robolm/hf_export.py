@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_hf_gguf.ipynb #c003
 from __future__ import annotations
-import os, shutil, time
+import ctypes, gc, os, shutil, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -244,7 +244,7 @@ class LlamaCppModel:
     def __init__(self, path, # a .gguf file
                  n_ctx:int=0, # context length (0: the model's max_seq_len)
                  threads:int=0, # CPU threads (0: all cores)
-                 f32_cache:bool=True, # F32 K/V cache instead of llama.cpp's default F16
+                 cache_type:str='F32', # K/V cache type: F32, or llama.cpp's default F16, or Q8_0
                  logits_all:bool=False, # keep the logits of every position (needed by `logits`)
                  flash_attn:bool=False, # llama.cpp's flash-attention kernels (faster decoding on CPU too)
                 ):
@@ -253,14 +253,36 @@ class LlamaCppModel:
             raise RobolmError("llama-cpp-python is not installed: run `make llama-cpp` (or CMAKE_ARGS=-DGGML_NATIVE=OFF "
                               "pip install 'robolm[llama]'), a build of about 5 minutes") from None
         threads = threads or os.cpu_count()
-        kw = {'type_k': llama_cpp.GGML_TYPE_F32, 'type_v': llama_cpp.GGML_TYPE_F32} if f32_cache else {}
+        kind = getattr(llama_cpp, f'GGML_TYPE_{cache_type}', None)
+        if cache_type not in ('F32', 'F16', 'Q8_0') or kind is None: raise RobolmError(f'LlamaCppModel: cache_type {cache_type!r} is not F32, F16 or Q8_0')
+        kw = {'type_k': kind, 'type_v': kind}
         self.llm = llama_cpp.Llama(str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                                    logits_all=logits_all, flash_attn=flash_attn, verbose=False, **kw)
         self._lc, self.n_vocab, self.logits_all = llama_cpp, self.llm.n_vocab(), logits_all
+        self._one = (llama_cpp.llama_token * 1)()                      # the one-token batch `advance` reuses
+        self._one_batch, self._view = llama_cpp.llama_batch_get_one(self._one, 1), (None, None)
 
     def last_logits(self)->np.ndarray:
-        "Logits of the last evaluated position (a view into llama.cpp's buffer)."
-        return np.ctypeslib.as_array(self._lc.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.n_vocab,))
+        "Logits of the last evaluated position (a view into llama.cpp's buffer, made once per buffer address)."
+        p = self._lc.llama_get_logits_ith(self.llm.ctx, -1)
+        if ctypes.addressof(p.contents) != self._view[0]:
+            self._view = ctypes.addressof(p.contents), np.ctypeslib.as_array(p, shape=(self.n_vocab,))
+        return self._view[1]
+
+    def _decode(self, batch):
+        if self._lc.llama_decode(self.llm.ctx, batch): raise RobolmError('llama.cpp: llama_decode failed (context full?)')
+
+    def prefill(self, ids:list[int])->np.ndarray:
+        "Empty the KV cache, evaluate `ids`; the last position's logits."
+        self.llm.reset(); self._lc.llama_memory_clear(self._lc.llama_get_memory(self.llm.ctx), True)
+        tokens = (self._lc.llama_token * len(ids))(*ids)            # kept alive: the batch only points at it
+        self._decode(self._lc.llama_batch_get_one(tokens, len(ids)))
+        return self.last_logits()
+
+    def advance(self, token:int)->np.ndarray:
+        "Append one token to the KV cache; its logits."
+        self._one[0] = token; self._decode(self._one_batch)
+        return self.last_logits()
 
     def logits(self, ids:list[int])->np.ndarray:
         "Logits (len(ids), vocab) of a prompt evaluated from an empty cache."
@@ -270,14 +292,17 @@ class LlamaCppModel:
 
     def greedy(self, prompt_ids:list[int], max_new_tokens:int, stop_ids=())->list[int]:
         "Greedy continuation (the new tokens, without the stop token), with robolm `generate`'s limits."
-        llm = self.llm; llm.reset(); llm.eval(prompt_ids)
-        out, room = [], llm.n_ctx() - len(prompt_ids)
-        for _ in range(min(max_new_tokens, room)):
-            nxt = int(self.last_logits().argmax())
-            if nxt in stop_ids: break
-            out.append(nxt)
-            if len(out) == room: break
-            llm.eval([nxt])
+        logits, out, room = self.prefill(prompt_ids), [], self.llm.n_ctx() - len(prompt_ids)
+        collecting = gc.isenabled(); gc.disable()
+        try:
+            for _ in range(min(max_new_tokens, room)):
+                nxt = int(logits.argmax())
+                if nxt in stop_ids: break
+                out.append(nxt)
+                if len(out) == room: break
+                logits = self.advance(nxt)
+        finally:
+            if collecting: gc.enable()
         return out
 
     def tokenize(self, text:str)->list[int]:
