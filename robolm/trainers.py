@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_trainers.ipynb #c003
 from __future__ import annotations
-import contextlib, io, json, math, os, shutil, signal, subprocess, sys, time, warnings
+import contextlib, io, json, math, os, random, shutil, signal, subprocess, sys, time, warnings
 from collections import deque
 from dataclasses import dataclass, asdict, field, replace
 from datetime import datetime, timezone
@@ -22,7 +22,7 @@ __all__ = ['SAMPLE_PROMPTS', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_confi
            'MuonAdamW', 'muon_params', 'make_optimizer', 'set_lr', 'CheckpointError', 'rng_state', 'set_rng_state',
            'Checkpointer', 'MetricsLog', 'RunLogs', 'resolve_device', 'compile_model', 'Dist', 'peak_flops',
            'flops_per_token', 'memory_mb', 'evaluate_loss', 'make_batches', 'sample_and_score', 'token_weights',
-           'train', 'checkpoint_dir', 'load_model', 'synthetic_run', 'train_auto', 'supervise']
+           'train', 'checkpoint_dir', 'load_model', 'synthetic_code', 'synthetic_run', 'train_auto', 'supervise']
 
 # %% ../nbs/06_trainers.ipynb #c006
 SAMPLE_PROMPTS = ['Blink an LED on pin 2', 'Read a button on pin 0 and print when it is pressed',
@@ -659,15 +659,34 @@ def load_model(ckpt, device='cpu')->CodeLM:
     return load_weights(CodeLM(cfg), ckpt/'model.safetensors').to(device).eval()
 
 # %% ../nbs/06_trainers.ipynb #c021b
+_SYNTHETIC_WORDS = ('blink switch turn read check wait toggle measure start stop the a an slowly quickly twice every second '
+         'light sound water plant door window robot wheel sensor value level bright dark warm cold morning night').split()
+
+def synthetic_code(n_programs:int=60, seed:int=0)->str:
+    "Deterministic MicroPython-like programs: a small corpus that stays the same when robolm's own source changes."
+    rng = random.Random(seed)
+    programs = []
+    for i in range(n_programs):
+        name, pin = rng.choice(['led', 'relay', 'buzzer', 'motor', 'fan', 'lamp']), rng.choice([2, 4, 5, 12, 13, 14, 15, 25, 26, 27])
+        ms, n, sensor = rng.choice([50, 100, 200, 250, 500, 1000]), rng.randint(1, 30), rng.choice(['ADC', 'TouchPad'])
+        body = rng.choice([[f'    for _ in range(times):', f'        {name}.value(not {name}.value())', f'        time.sleep_ms({ms})'],
+                           [f'    while times > 0:', f'        {name}.on()', f'        time.sleep_ms({ms})', f'        {name}.off()', '        times -= 1'],
+                           [f'    level = {sensor}(Pin({rng.choice([32, 33, 34, 35])})).read()', f'    if level > {rng.randint(100, 4000)}:',
+                            f'        {name}.on()', '    else:', f'        {name}.off()']])
+        note = ' '.join(rng.choice(_SYNTHETIC_WORDS) for _ in range(rng.randint(3, 8)))
+        programs.append('\n'.join([f'# program {i}: {name} on pin {pin}, {note}', 'from machine import Pin, ADC, TouchPad', 'import time', '',
+                                   f'{name} = Pin({pin}, Pin.OUT)', f'LIMIT_{i} = {rng.randint(0, 99999)}', '', f'def run_{name}(times):', *body, '', f'run_{name}({n})']))
+    return '\n\n'.join(programs) + '\n'
+
 def synthetic_run(folder=None, vocab_size:int=512)->Path:
-    "A run folder with tokenizer and tokenized data (robolm's model source as corpus), ready for `train`."
+    "A run folder with tokenizer and tokenized data (`synthetic_code` as corpus), ready for `train`."
     from robolm.datasets import tokenize_run
     from robolm.tokenizers import train_bpe, hf_to_tiktoken, save_tokenizer, TokenizerConfig
     from robolm.data import write_jsonl
-    import robolm.models, tempfile
+    import tempfile
     run = Path(folder) if folder else Path(tempfile.mkdtemp(prefix='robolm-synthetic-'))
     (run/'data').mkdir(parents=True, exist_ok=True)
-    code = Path(robolm.models.__file__).read_text()
+    code = synthetic_code()
     write_jsonl(run/'data/pretrain_train.jsonl', [{'text': code}]); write_jsonl(run/'data/pretrain_val.jsonl', [{'text': code[:5000]}])
     recs = [dict(type='instruction', prompt=f'Blink pin {i}', target='micropython', response=f'print({i})\n' * (1 + i % 4)) for i in range(8)]
     for s in ('train', 'val', 'test'): write_jsonl(run/f'data/{s}.jsonl', recs)
