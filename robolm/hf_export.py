@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_hf_gguf.ipynb #c003
 from __future__ import annotations
-import ctypes, gc, os, shutil, time
+import ctypes, os, shutil, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -293,16 +293,12 @@ class LlamaCppModel:
     def greedy(self, prompt_ids:list[int], max_new_tokens:int, stop_ids=())->list[int]:
         "Greedy continuation (the new tokens, without the stop token), with robolm `generate`'s limits."
         logits, out, room = self.prefill(prompt_ids), [], self.llm.n_ctx() - len(prompt_ids)
-        collecting = gc.isenabled(); gc.disable()
-        try:
-            for _ in range(min(max_new_tokens, room)):
-                nxt = int(logits.argmax())
-                if nxt in stop_ids: break
-                out.append(nxt)
-                if len(out) == room: break
-                logits = self.advance(nxt)
-        finally:
-            if collecting: gc.enable()
+        for _ in range(min(max_new_tokens, room)):
+            nxt = int(logits.argmax())
+            if nxt in stop_ids: break
+            out.append(nxt)
+            if len(out) == room: break
+            logits = self.advance(nxt)
         return out
 
     def tokenize(self, text:str)->list[int]:
