@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import write_json, read_json, RobolmError
-from .models import CodeLM
+from .models import CodeLM, decode_loop, room_after
 
 # %% auto #0
 __all__ = ['INT8_METHODS', 'io_names', 'empty_past', 'fold_initializer_transposes', 'export_onnx', 'export_ort_onnx',
@@ -184,8 +184,15 @@ class OnnxModel:
         return generate(self, prompt_ids, max_new_tokens, temperature, top_k, top_p, tuple(stop_ids), seed)
 
     def greedy(self, prompt_ids:list[int], max_new_tokens:int, stop_ids=())->list[int]:
-        "Greedy continuation with the KV cache."
-        return self.generate(prompt_ids, max_new_tokens, stop_ids=stop_ids)
+        "Greedy continuation with the KV cache, in numpy from end to end (`generate` at temperature 0 comes here)."
+        room = room_after(prompt_ids, self.cfg.max_seq_len)
+        logits, past = self(np.array([prompt_ids], np.int64))
+        ids, cache = np.zeros((1, 1), np.int64), [past]
+        def advance(token):
+            ids[0, 0] = token
+            row, cache[0] = self(ids, cache[0])
+            return row[0, -1]
+        return decode_loop(logits[0, -1], advance, lambda row: int(row.argmax()), max_new_tokens, room, stop_ids)
 
 # %% ../nbs/08_exporters.ipynb #c010
 @torch.no_grad()

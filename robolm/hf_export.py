@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from .core import write_json, read_json, RobolmError
 from .exporters import validation_prompts, append_manifest
-from .models import CodeLM, generate
+from .models import CodeLM, generate, decode_loop, room_after
 from .tokenizers import load_tokenizer, stop_ids, encode_instruction
 
 # %% auto #0
@@ -292,14 +292,8 @@ class LlamaCppModel:
 
     def greedy(self, prompt_ids:list[int], max_new_tokens:int, stop_ids=())->list[int]:
         "Greedy continuation (the new tokens, without the stop token), with robolm `generate`'s limits."
-        logits, out, room = self.prefill(prompt_ids), [], self.llm.n_ctx() - len(prompt_ids)
-        for _ in range(min(max_new_tokens, room)):
-            nxt = int(logits.argmax())
-            if nxt in stop_ids: break
-            out.append(nxt)
-            if len(out) == room: break
-            logits = self.advance(nxt)
-        return out
+        room = room_after(prompt_ids, self.llm.n_ctx())
+        return decode_loop(self.prefill(prompt_ids), self.advance, lambda row: int(row.argmax()), max_new_tokens, room, stop_ids)
 
     def tokenize(self, text:str)->list[int]:
         "llama.cpp's own tokenization of `text` (special tokens recognised, no BOS)."

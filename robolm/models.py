@@ -13,7 +13,8 @@ from .core import load_config, config_path, ConfigError
 
 # %% auto #0
 __all__ = ['ModelConfig', 'load_model_config', 'RMSNorm', 'rope_tables', 'apply_rope', 'Attention', 'FeedForward', 'Block',
-           'CodeLM', 'count_params', 'describe', 'sample_next', 'generate', 'save_weights', 'load_weights']
+           'CodeLM', 'count_params', 'describe', 'sample_next', 'room_after', 'decode_loop', 'generate', 'save_weights',
+           'load_weights']
 
 # %% ../nbs/04_models.ipynb #c006
 @dataclass
@@ -213,24 +214,43 @@ def sample_next(logits, temperature:float=0.0, top_k:int=0, top_p:float=1.0, gen
         logits = logits.scatter(-1, idx, srt.masked_fill(drop, float('-inf')))
     return torch.multinomial(logits.softmax(-1), 1, generator=generator).squeeze(-1)
 
+def room_after(prompt_ids:list[int], max_len:int)->int:
+    "Tokens that fit after the prompt in a context of `max_len`; a clear error when none do."
+    room = max_len - len(prompt_ids)
+    if room <= 0: raise ValueError(f'prompt of {len(prompt_ids)} tokens leaves no room in max_seq_len {max_len}')
+    return room
+
+def decode_loop(logits, # the last position's logits after the prompt
+                advance, # token -> the logits row after it (the runtime's step with its KV cache)
+                pick, # logits row -> token id
+                max_new_tokens:int, room:int, stop_ids=())->list[int]:
+    "The new tokens (without the stop token): pick, stop at a stop id, at `max_new_tokens` or a full context, else advance."
+    out = []
+    for _ in range(min(max_new_tokens, room)):
+        nxt = pick(logits)
+        if nxt in stop_ids: break
+        out.append(nxt)
+        if len(out) == room: break
+        logits = advance(nxt)
+    return out
+
 @torch.no_grad()
 def generate(model:CodeLM, prompt_ids:list[int], max_new_tokens:int=128, temperature:float=0.0, top_k:int=0,
              top_p:float=1.0, stop_ids:tuple=(), seed:int|None=None)->list[int]:
     "Continue `prompt_ids`; returns the new token ids (without the stop token)."
     model.eval()
+    room = room_after(prompt_ids, model.cfg.max_seq_len)
+    if temperature <= 0 and not isinstance(model, CodeLM) and hasattr(model, 'greedy'):
+        return model.greedy(prompt_ids, max_new_tokens, stop_ids)      # a runtime's own greedy loop
     dev = next(model.parameters()).device
     gen = torch.Generator(device=dev).manual_seed(seed) if seed is not None else None
-    room = model.cfg.max_seq_len - len(prompt_ids)
-    if room <= 0: raise ValueError(f'prompt of {len(prompt_ids)} tokens leaves no room in max_seq_len {model.cfg.max_seq_len}')
     logits, past = model(torch.tensor([prompt_ids], device=dev))
-    out = []
-    for _ in range(min(max_new_tokens, room)):
-        nxt = int(sample_next(logits[:, -1], temperature, top_k, top_p, gen))
-        if nxt in stop_ids: break
-        out.append(nxt)
-        if len(out) == room: break
-        logits, past = model(torch.tensor([[nxt]], device=dev), past)
-    return out
+    cache = [past]
+    def advance(token):
+        row, cache[0] = model(torch.tensor([[token]], device=dev), cache[0])
+        return row[:, -1]
+    return decode_loop(logits[:, -1], advance, lambda row: int(sample_next(row, temperature, top_k, top_p, gen)),
+                       max_new_tokens, room, stop_ids)
 
 # %% ../nbs/04_models.ipynb #c025
 def save_weights(model:CodeLM, path):
