@@ -641,8 +641,9 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
                'device': str(device), 'world_size': dist.world}
     if rank0:
         write_json(run_dir/'logs'/f'{phase}_summary.json', summary)
-        from robolm.monitor import plot_run
-        plot_run(run_dir, run_dir/'logs'/f'{phase}_plot.png', [phase])
+        try: from robolm.monitor import plot_run   # the monitor module also holds the ipywidgets dashboard
+        except ImportError as e: log(f'{phase}: no training plot ({e}; install robolm with its dependencies)')
+        else: plot_run(run_dir, run_dir/'logs'/f'{phase}_plot.png', [phase])
     return summary
 
 # %% ../nbs/06_trainers.ipynb #c019
