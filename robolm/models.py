@@ -239,9 +239,9 @@ def generate(model:CodeLM, prompt_ids:list[int], max_new_tokens:int=128, tempera
              top_p:float=1.0, stop_ids:tuple=(), seed:int|None=None)->list[int]:
     "Continue `prompt_ids`; returns the new token ids (without the stop token)."
     model.eval()
-    room = room_after(prompt_ids, model.cfg.max_seq_len)
     if temperature <= 0 and not isinstance(model, CodeLM) and hasattr(model, 'greedy'):
         return model.greedy(prompt_ids, max_new_tokens, stop_ids)      # a runtime's own greedy loop
+    room = room_after(prompt_ids, model.cfg.max_seq_len)
     dev = next(model.parameters()).device
     gen = torch.Generator(device=dev).manual_seed(seed) if seed is not None else None
     logits, past = model(torch.tensor([prompt_ids], device=dev))
