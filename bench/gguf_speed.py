@@ -3,7 +3,7 @@
 100 new tokens after a 32-token prompt (no stop token), batch 1, 2 threads pinned to 2 cores, through the library's
 own path: `robolm.hf_export.write_gguf` writes the files and `LlamaCppModel.greedy` decodes (llama-cpp-python, built
 from source with `make llama-cpp`). The model has RANDOM weights (speed does not depend on them), in the `laptop` shape
-(L6 d512 h8, ffn 1536, 8K vocabulary: 24.6M parameters) unless --model names another config. The tokenizer is a small
+(L6 d512, 4 query / 2 key-value heads, ffn 1536, 8K vocabulary: 23.1M parameters) unless --model names another config. The tokenizer is a small
 BPE trained on a few lines, its unused ids padded to the 8K vocabulary (tokenization is not timed).
 llama.cpp's defaults otherwise: F16 KV cache (--kv-type F32 or Q8_0); flash attention on (--no-flash-attn).
 `LlamaCppModel.greedy` goes straight through llama.cpp's C API (`llama_batch_get_one` + `llama_decode`, no
@@ -48,14 +48,10 @@ def main():
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])        # a 2-core machine on a bigger one
     if a.serve: return _serve(a)
     import torch, numpy as np, llama_cpp
-    from robolm.core import ConfigError
-    from robolm.models import CodeLM, ModelConfig, load_model_config, count_params
+    from robolm.models import CodeLM, load_model_config, count_params
     from robolm.tokenizers import train_bpe, hf_to_tiktoken, save_tokenizer, TokenizerConfig
     from robolm.hf_export import write_gguf, LlamaCppModel
-    try: cfg = load_model_config(a.model, vocab_size=a.vocab)
-    except ConfigError:
-        if a.model != 'laptop': raise
-        cfg = ModelConfig(vocab_size=a.vocab, dim=512, n_layers=6, n_heads=8, n_kv_heads=8, max_seq_len=1024)
+    cfg = load_model_config(a.model, vocab_size=a.vocab)
     torch.manual_seed(0)
     model = CodeLM(cfg).eval()
     tmp = Path(tempfile.mkdtemp(prefix='robolm_gguf_bench_'))

@@ -3,7 +3,7 @@
 100 new tokens after a 32-token prompt (no stop token), with 1 and 2 threads (ONNX Runtime's 2 with and without
 spinning workers) pinned to 2 cores, through the library's own decoding loop (`robolm.models.generate`, which hands an
 ONNX session to `OnnxModel.greedy`'s numpy loop at temperature 0) — what `robolm generate` runs.
-The model has RANDOM weights (speed does not depend on them): the `laptop` config (24.6M parameters with an 8K
+The model has RANDOM weights (speed does not depend on them): the `laptop` config (23.1M parameters with an 8K
 vocabulary) unless --model says otherwise. Exports are made as `robolm export` makes them: the portable `export_onnx`
 graph (FP32), the ONNX Runtime graph with fused operators (`export_ort_onnx`), and from it `quantize_int8` (8-bit
 MatMulNBits blocks of 128, the default; `dynamic` beside it for comparison) and `quantize_int4` (blocks of 32).

@@ -6,7 +6,8 @@ over a cached greedy decode) are copied into the result. Then each .tflite file 
 (`LiteRTModel`, 2 threads): a 32-token prompt prefilled in chunks of 8, then 100 single-token decode steps (greedy),
 median of --reps runs, interleaved. Core ML cannot run on Linux: sizes and spec only.
 The model has RANDOM weights (speed does not depend on them; the agreement of int8/int4 on random, nearly flat logits
-is pessimistic): L6 d512 h8, ffn 1536, 8K vocabulary, max_seq_len 512 (the KV cache holds 512 positions).
+is pessimistic): the `laptop` config (L6 d512, 4 query / 2 key-value heads, ffn 1536, 8K vocabulary) unless --model
+names another, with max_seq_len 512 (the KV cache holds 512 positions).
 Needs the phones extra (`make phones`).
   python bench/phones_export.py --out bench/results/cpu2_phones.json
 """
@@ -15,7 +16,8 @@ from pathlib import Path
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--kv-heads', type=int, default=8)
+    ap.add_argument('--model', default='laptop', help='model config name or path'); ap.add_argument('--vocab', type=int, default=8192)
+    ap.add_argument('--cache-len', type=int, default=512, help='positions of the KV cache (the max_seq_len of the export)')
     ap.add_argument('--prompt', type=int, default=32); ap.add_argument('--new', type=int, default=100)
     ap.add_argument('--threads', type=int, default=2); ap.add_argument('--reps', type=int, default=3)
     ap.add_argument('--chunk', type=int, default=8)
@@ -25,9 +27,10 @@ def main():
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])
     import numpy as np, torch
     torch.set_num_threads(a.threads)
-    from robolm.models import CodeLM, ModelConfig, count_params, generate
+    import dataclasses
+    from robolm.models import CodeLM, load_model_config, count_params, generate
     from robolm.phones import export_phones, LiteRTModel
-    cfg = ModelConfig(vocab_size=8192, dim=512, n_layers=6, n_heads=8, n_kv_heads=a.kv_heads, max_seq_len=512)
+    cfg = dataclasses.replace(load_model_config(a.model, vocab_size=a.vocab), max_seq_len=a.cache_len)
     torch.manual_seed(0)
     model = CodeLM(cfg).eval()
     g = torch.Generator().manual_seed(1)
