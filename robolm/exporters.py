@@ -71,7 +71,7 @@ def export_onnx(model:CodeLM, path, opset:int=18)->Path:
 
 # %% ../nbs/08_exporters.ipynb #c006y
 def export_ort_onnx(model:CodeLM, path, opset:int=18)->Path:
-    "Write the model as an ONNX Runtime graph with fused operators (GroupQueryAttention with rotary, RMSNorm + residual); same inputs and outputs as `export_onnx`."
+    "Write the model as an ONNX Runtime graph with fused operators (GroupQueryAttention with rotary, RMSNorm + residual); the inputs and outputs of `export_onnx`, plus `past_length`."
     import onnx
     from onnx import helper as H, TensorProto as TP, numpy_helper as NH
     model = model.float().eval().cpu(); cfg = model.cfg
@@ -82,11 +82,12 @@ def export_ort_onnx(model:CodeLM, path, opset:int=18)->Path:
     def node(op, i, o, dom='', **kw): nodes.append(H.make_node(op, i, o, domain=dom, name=f'{op}_{len(nodes)}', **kw)); return o
     ms = 'com.microsoft'
     hd = cfg.head_dim
-    # sequence bookkeeping for GroupQueryAttention: total length and seqlens_k (= total - 1 per row)
-    node('Shape', ['input_ids'], ['ids_shape']); node('Shape', ['past_key_0'], ['past_shape'])
-    init('i0', np.array([0], np.int64)); init('i1', np.array([1], np.int64)); init('i2', np.array([2], np.int64))
-    node('Gather', ['ids_shape', 'i0'], ['B']); node('Gather', ['ids_shape', 'i1'], ['S']); node('Gather', ['past_shape', 'i2'], ['P'])
-    node('Add', ['P', 'S'], ['T64']); node('Cast', ['T64'], ['T32_1d'], to=TP.INT32)
+    # sequence bookkeeping for GroupQueryAttention: total length and seqlens_k (= total - 1 per row). The positions
+    # already cached come in as `past_length`, not from the past's shape, so that the past may be a longer buffer
+    node('Shape', ['input_ids'], ['ids_shape'])
+    init('i0', np.array([0], np.int64)); init('i1', np.array([1], np.int64))
+    node('Gather', ['ids_shape', 'i0'], ['B']); node('Gather', ['ids_shape', 'i1'], ['S'])
+    node('Add', ['past_length', 'S'], ['T64']); node('Cast', ['T64'], ['T32_1d'], to=TP.INT32)
     init('shape_scalar', np.array([], np.int64)); node('Reshape', ['T32_1d', 'shape_scalar'], ['total_len'])
     init('one32', np.array([1], np.int32)); node('Sub', ['T32_1d', 'one32'], ['Tm1']); node('Expand', ['Tm1', 'B'], ['seqlens_k'])
     init('cos_cache', model.rope_cos[:, :hd // 2].numpy()); init('sin_cache', model.rope_sin[:, :hd // 2].numpy())
@@ -111,7 +112,7 @@ def export_ort_onnx(model:CodeLM, path, opset:int=18)->Path:
     node('MatMul', ['hN', init('head', sd['head.weight'].T)], ['logits'])
     kv = ['batch', cfg.n_kv_heads, 'past', hd]
     g = H.make_graph(nodes, 'robolm', [H.make_tensor_value_info('input_ids', TP.INT64, ['batch', 'seq'])] +
-                     [H.make_tensor_value_info(n, TP.FLOAT, kv) for n in ins[1:]],
+                     [H.make_tensor_value_info(n, TP.FLOAT, kv) for n in ins[1:]] + [H.make_tensor_value_info('past_length', TP.INT64, [1])],
                      [H.make_tensor_value_info('logits', TP.FLOAT, ['batch', 'seq', cfg.vocab_size])] +
                      [H.make_tensor_value_info(n, TP.FLOAT, ['batch', cfg.n_kv_heads, 'total', hd]) for n in outs[1:]], inits)
     m = H.make_model(g, opset_imports=[H.make_opsetid('', opset), H.make_opsetid(ms, 1)], producer_name='robolm', ir_version=10)
@@ -154,6 +155,7 @@ def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_lev
 # %% ../nbs/08_exporters.ipynb #c008
 class OnnxModel:
     "An exported robolm model in ONNX Runtime, callable like `CodeLM` (numpy or torch ids)."
+    cache_in_place = False   # set from the graph's inputs; subclasses without a session (`robolm.phones`) append
     def __init__(self, path, cfg, threads:int=0, spin:bool=False):
         import onnxruntime as ort
         so = ort.SessionOptions()
@@ -164,12 +166,15 @@ class OnnxModel:
         if not self.path.exists(): raise RobolmError(f'{self.path}: no such ONNX model (run `robolm export` first)')
         self.sess, self.cfg = ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider']), cfg
         self.ins, self.outs = io_names(cfg.n_layers)
+        self.cache_in_place = 'past_length' in {i.name for i in self.sess.get_inputs()}   # an `export_ort_onnx` graph
+        self._buffers = None
 
     def __call__(self, ids, past:dict|None=None):
         "Logits (batch, time, vocab) and the new past; `ids` numpy or torch (then the logits are torch too)."
         as_torch = isinstance(ids, torch.Tensor)
         ids = ids.numpy() if as_torch else np.asarray(ids)
         feed = {'input_ids': ids.astype(np.int64), **(past or empty_past(self.cfg, ids.shape[0]))}
+        if self.cache_in_place: feed['past_length'] = np.array([feed['past_key_0'].shape[2]], np.int64)
         res = self.sess.run(None, feed)
         return (torch.from_numpy(res[0]) if as_torch else res[0]), dict(zip(self.ins[1:], res[1:]))
 
@@ -186,13 +191,35 @@ class OnnxModel:
     def greedy(self, prompt_ids:list[int], max_new_tokens:int, stop_ids=())->list[int]:
         "Greedy continuation with the KV cache, in numpy from end to end (`generate` at temperature 0 comes here)."
         room = room_after(prompt_ids, self.cfg.max_seq_len)
+        logits, advance = (self._in_place if self.cache_in_place else self._appending)(prompt_ids)
+        return decode_loop(logits, advance, lambda row: int(row.argmax()), max_new_tokens, room, stop_ids)
+
+    def _appending(self, prompt_ids):
+        "The prompt's last logits and `advance(token) -> logits`: each step returns a new past, one position longer."
         logits, past = self(np.array([prompt_ids], np.int64))
         ids, cache = np.zeros((1, 1), np.int64), [past]
         def advance(token):
             ids[0, 0] = token
             row, cache[0] = self(ids, cache[0])
             return row[0, -1]
-        return decode_loop(logits[0, -1], advance, lambda row: int(row.argmax()), max_new_tokens, room, stop_ids)
+        return logits[0, -1], advance
+
+    def _in_place(self, prompt_ids):
+        "The same with one cache buffer of max_seq_len positions per tensor, bound as both past and present."
+        import onnxruntime as ort
+        if self._buffers is None:      # made once; positions past `past_length` are never read, so no clearing
+            shape = (1, self.cfg.n_kv_heads, self.cfg.max_seq_len, self.cfg.head_dim)
+            self._buffers = [ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, np.float32)) for _ in self.ins[1:]]
+        io = self.sess.io_binding()
+        for name, buf in zip(self.ins[1:], self._buffers): io.bind_ortvalue_input(name, buf)
+        for name, buf in zip(self.outs[1:], self._buffers): io.bind_ortvalue_output(name, buf)
+        filled = [0]
+        def run(ids):
+            io.bind_cpu_input('input_ids', ids); io.bind_cpu_input('past_length', np.array(filled, np.int64))
+            io.bind_output('logits')                   # allocated by ONNX Runtime: its length changes after the prompt
+            self.sess.run_with_iobinding(io); filled[0] += ids.shape[1]
+            return io.get_outputs()[-1].numpy()[0, -1]  # outputs in binding order: the caches, then the logits
+        return run(np.array([prompt_ids], np.int64)), lambda token: run(np.array([[token]], np.int64))
 
 # %% ../nbs/08_exporters.ipynb #c010
 @torch.no_grad()
