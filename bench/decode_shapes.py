@@ -22,10 +22,8 @@ def load(runtime:str, model, folder:Path, name:str):
         path = quantize_int8(export_ort_onnx(model, folder/f'{name}.onnx'), folder/f'{name}.int8.onnx')
         return OnnxModel(path, model.cfg, threads=1), path
     from robolm.hf_export import write_gguf, LlamaCppModel
-    from robolm.tokenizers import train_bpe, TokenizerConfig, save_tokenizer, hf_to_tiktoken
-    if not (folder/'tokenizer').exists():   # a small BPE, its unused ids padded to the model's vocabulary (not timed)
-        hf = train_bpe(['from machine import Pin\nled = Pin(2, Pin.OUT)\nled.value(1)\n' * 20], TokenizerConfig(vocab_size=300))
-        save_tokenizer(hf_to_tiktoken(hf), folder/'tokenizer', hf)
+    from gguf_speed import small_tokenizer
+    if not (folder/'tokenizer').exists(): small_tokenizer(folder/'tokenizer')     # not timed
     path = write_gguf(model, folder/'tokenizer', folder/f'{name}.q4_0.gguf', 'Q4_0', head_type='Q4_0')
     return LlamaCppModel(path, threads=2, cache_type='F16', flash_attn=True), path
 

@@ -49,14 +49,12 @@ def main():
     if a.serve: return _serve(a)
     import torch, numpy as np, llama_cpp
     from robolm.models import CodeLM, load_model_config, count_params
-    from robolm.tokenizers import train_bpe, hf_to_tiktoken, save_tokenizer, TokenizerConfig
     from robolm.hf_export import write_gguf, LlamaCppModel
     cfg = load_model_config(a.model, vocab_size=a.vocab)
     torch.manual_seed(0)
     model = CodeLM(cfg).eval()
     tmp = Path(tempfile.mkdtemp(prefix='robolm_gguf_bench_'))
-    hf = train_bpe(['from machine import Pin\nled = Pin(2, Pin.OUT)\nled.value(1)\n' * 20], TokenizerConfig(vocab_size=300))
-    save_tokenizer(hf_to_tiktoken(hf), tmp/'tokenizer', hf)
+    small_tokenizer(tmp/'tokenizer')
     prompt = torch.randint(0, 256, (a.prompt,), generator=torch.Generator().manual_seed(1)).tolist()
     types = a.types.split(',')
     t0 = time.time()
@@ -108,6 +106,13 @@ def main():
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
+
+def small_tokenizer(folder:Path)->Path:
+    "A small BPE trained on a few lines, saved in `folder` (write_gguf pads its unused ids to the model's vocabulary)."
+    from robolm.tokenizers import train_bpe, TokenizerConfig, save_tokenizer, hf_to_tiktoken
+    hf = train_bpe(['from machine import Pin\nled = Pin(2, Pin.OUT)\nled.value(1)\n' * 20], TokenizerConfig(vocab_size=300))
+    save_tokenizer(hf_to_tiktoken(hf), folder, hf)
+    return folder
 
 def _serve(a):
     "A --pythons worker: one GGUF file in this interpreter's llama-cpp-python; times a trial for each 'trial' line read."
