@@ -213,9 +213,9 @@ class OnnxModel:
         io = self.sess.io_binding()
         for name, buf in zip(self.ins[1:], self._buffers): io.bind_ortvalue_input(name, buf)
         for name, buf in zip(self.outs[1:], self._buffers): io.bind_ortvalue_output(name, buf)
-        filled = [0]
+        filled = np.zeros(1, np.int64)       # held here: a binding may point at an array's memory rather than copy it
         def run(ids):
-            io.bind_cpu_input('input_ids', ids); io.bind_cpu_input('past_length', np.array(filled, np.int64))
+            io.bind_cpu_input('input_ids', ids); io.bind_cpu_input('past_length', filled)
             io.bind_output('logits')                   # allocated by ONNX Runtime: its length changes after the prompt
             self.sess.run_with_iobinding(io); filled[0] += ids.shape[1]
             return io.get_outputs()[-1].numpy()[0, -1]  # outputs in binding order: the caches, then the logits
