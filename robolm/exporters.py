@@ -156,11 +156,12 @@ def quantize_int4(src, dst, block_size:int=32, embedding:bool=True, accuracy_lev
 class OnnxModel:
     "An exported robolm model in ONNX Runtime, callable like `CodeLM` (numpy or torch ids)."
     cache_in_place = False   # set from the graph's inputs; subclasses without a session (`robolm.phones`) append
-    def __init__(self, path, cfg, threads:int=0, spin:bool=False):
+    def __init__(self, path, cfg, threads:int=0, spin:bool=True):
         import onnxruntime as ort
         so = ort.SessionOptions()
         if threads: so.intra_op_num_threads = threads   # 0: one per physical core
-        # idle worker threads sleep instead of spinning: on a shared 2-core CPU spinning halved decode speed (bench)
+        # idle workers spin between operators (ONNX Runtime's default): on the 2-core CPU, 2 spinning threads decode 1.5x
+        # faster than 2 sleeping ones or 1 (paired, bench/onnx_threads.py); spin=False leaves the cores to other work
         so.add_session_config_entry('session.intra_op.allow_spinning', '1' if spin else '0')
         self.path = Path(path)
         if not self.path.exists(): raise RobolmError(f'{self.path}: no such ONNX model (run `robolm export` first)')

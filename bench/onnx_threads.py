@@ -1,0 +1,46 @@
+"""ONNX Runtime thread settings for greedy decoding, in paired rounds: 1 thread, 2 threads whose idle workers sleep,
+2 threads whose idle workers spin (ONNX Runtime's own default, and `OnnxModel`'s).
+
+onnx_speed.py measures its thread settings one after the other, so the host's drift falls between them; here the
+three sessions of the same INT8 file live in one process and each round times every one once, in a shuffled order
+(100 greedy tokens after 32, prefill included, random-weight `laptop` model, `OnnxModel.greedy`).
+  python bench/onnx_threads.py --out bench/results/cpu2_onnx_threads.json
+"""
+import argparse, json, random, statistics, tempfile, time
+from pathlib import Path
+from machine_load import cpu_times, other_cpu, cpu_name
+
+SETTINGS = {'1 thread': dict(threads=1), '2 threads, sleeping workers': dict(threads=2, spin=False),
+            '2 threads, spinning workers': dict(threads=2, spin=True)}
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--model', default='laptop'); ap.add_argument('--vocab', type=int, default=8192)
+    ap.add_argument('--rounds', type=int, default=40); ap.add_argument('--new', type=int, default=100)
+    ap.add_argument('--out', required=True)
+    a = ap.parse_args()
+    import torch, onnxruntime
+    from robolm.models import CodeLM, load_model_config
+    from robolm.exporters import export_ort_onnx, quantize_int8, OnnxModel
+    cfg = load_model_config(a.model, vocab_size=a.vocab); torch.manual_seed(0)
+    tmp = Path(tempfile.mkdtemp(prefix='robolm_threads_'))
+    path = quantize_int8(export_ort_onnx(CodeLM(cfg).eval(), tmp/'model.ort.onnx'), tmp/'model.int8.onnx')
+    runners = {k: OnnxModel(path, cfg, **kw) for k, kw in SETTINGS.items()}
+    prompt = list(range(100, 132))
+    assert len({tuple(r.greedy(prompt, a.new)) for r in runners.values()}) == 1, 'the settings decode different tokens'
+    keys, rng, times, cpu0 = list(runners), random.Random(0), {k: [] for k in runners}, cpu_times()
+    for _ in range(a.rounds):
+        rng.shuffle(keys)
+        for k in keys:
+            t = time.perf_counter(); runners[k].greedy(prompt, a.new); times[k].append(time.perf_counter() - t)
+    ref = next(iter(SETTINGS))
+    res = {k: {'tokens_per_s_median': round(a.new / statistics.median(ts)),
+               f'speed_vs_{ref.replace(" ", "_")}_paired_median': round(statistics.median(x / y for x, y in zip(times[ref], ts)), 3)}
+           for k, ts in times.items()}
+    out = {'what': f'greedy decode, {a.new} new tokens after 32, INT8 ONNX (blocks of 128) of the random-weight {a.model} model, '
+                   f'OnnxModel.greedy; {a.rounds} rounds timing every thread setting once in a shuffled order (one process)',
+           'cpu': cpu_name(), 'other_cpu_during_timing': other_cpu(cpu0), 'onnxruntime': onnxruntime.__version__, 'results': res}
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
+    print(json.dumps(res, indent=1))
+
+if __name__ == '__main__': main()
