@@ -23,7 +23,7 @@ Target (issue 6): GGUF Q4_0 >= 1500 tokens/s on the 2-core CPU.
 """
 import argparse, json, os, platform, statistics, tempfile, time
 from pathlib import Path
-from machine_load import cpu_times, other_cpu, cpu_name
+from machine_load import cpu_times, other_cpu, cpu_name, pin_cores
 
 def main():
     ap = argparse.ArgumentParser()
@@ -44,8 +44,7 @@ def main():
     a = ap.parse_args()
     load_start = os.getloadavg()
     if a.f32_cache: a.kv_type = 'F32'
-    if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > a.threads:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])        # a 2-core machine on a bigger one
+    pin_cores(a.threads)
     if a.serve: return _serve(a)
     import torch, numpy as np, llama_cpp
     from robolm.models import CodeLM, load_model_config, count_params

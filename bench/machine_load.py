@@ -1,4 +1,4 @@
-"""How busy the rest of the machine was while a CPU benchmark timed itself (shared by onnx_speed.py and gguf_speed.py).
+"""How busy the rest of the machine was while a CPU benchmark timed itself (shared by the CPU benchmarks).
 
 The 1-minute load average counts the benchmark's own threads, so it cannot say whether other jobs competed; these read
 /proc/stat and the process's CPU times instead: cores' worth of CPU used outside the benchmark, and hypervisor steal.
@@ -21,6 +21,11 @@ def other_cpu(c0, pids=()):
     wall = c1[0] - c0[0]
     return {'other_processes_cores': round(max(0.0, (c1[1] - c0[1]) - (c1[3] - c0[3])) / wall, 3),
             'steal_cores': round((c1[2] - c0[2]) / wall, 3)}
+
+def pin_cores(n:int):
+    "Run this process on the first `n` of its CPUs (a 2-core measurement on a bigger machine)."
+    if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > n:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:n])
 
 def cpu_name():
     "The CPU's model name."

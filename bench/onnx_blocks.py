@@ -8,9 +8,9 @@ Agreement: with --run, the same variants of that run's trained model, `robolm.ex
 
   python bench/onnx_blocks.py --run outputs/quickstart --out bench/results/cpu2_onnx_blocks.json
 """
-import argparse, json, os, random, statistics, tempfile, time
+import argparse, json, random, statistics, tempfile, time
 from pathlib import Path
-from machine_load import cpu_times, other_cpu, cpu_name
+from machine_load import cpu_times, other_cpu, cpu_name, pin_cores
 
 def quantize(src:Path, folder:Path, variant:str)->Path:
     "One variant ('int8-block128', 'int4-block32', ...) of the ONNX Runtime graph `src`, as the export stage writes it."
@@ -28,7 +28,7 @@ def main():
     ap.add_argument('--prompts', type=int, default=24); ap.add_argument('--parity-tokens', type=int, default=48)
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    if hasattr(os, 'sched_setaffinity'): os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
+    pin_cores(1)
     import torch, onnxruntime
     from robolm.models import CodeLM, load_model_config, count_params
     from robolm.exporters import export_ort_onnx, OnnxModel, parity, validation_prompts

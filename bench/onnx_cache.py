@@ -8,9 +8,10 @@ tokens, same `decode_loop`; paired rounds in alternating order at several genera
 random-weight `laptop` model, 1 thread pinned.
   python bench/onnx_cache.py --out bench/results/cpu2_onnx_cache_in_place.json
 """
-import argparse, json, os, statistics, tempfile, time
+import argparse, json, statistics, time
 from pathlib import Path
-from machine_load import cpu_times, other_cpu, cpu_name
+from machine_load import cpu_times, other_cpu, cpu_name, pin_cores
+from onnx_loop import random_int8
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -18,14 +19,12 @@ def main():
     ap.add_argument('--prompt', type=int, default=32); ap.add_argument('--new', default='100,400,900', help='new-token counts to measure')
     ap.add_argument('--rounds', type=int, default=20); ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    if hasattr(os, 'sched_setaffinity'): os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
+    pin_cores(1)
     import torch, onnxruntime
-    from robolm.models import CodeLM, load_model_config, decode_loop, room_after
-    from robolm.exporters import export_ort_onnx, quantize_int8, OnnxModel
-    cfg = load_model_config(a.model, vocab_size=a.vocab)
-    torch.manual_seed(0); model = CodeLM(cfg).eval()
-    tmp = Path(tempfile.mkdtemp(prefix='robolm_bench_'))
-    onnx = OnnxModel(quantize_int8(export_ort_onnx(model, tmp/'model.ort.onnx'), tmp/'model.int8.onnx'), cfg, threads=1)
+    from robolm.models import decode_loop, room_after
+    from robolm.exporters import OnnxModel
+    cfg, path = random_int8(a.model, a.vocab)
+    onnx = OnnxModel(path, cfg, threads=1)
     assert onnx.cache_in_place
     prompt = torch.randint(0, a.vocab, (a.prompt,), generator=torch.Generator().manual_seed(1)).tolist()
     def appending(n):

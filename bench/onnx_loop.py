@@ -5,8 +5,18 @@ Both go through `robolm.models.decode_loop`; only the per-token glue differs. Pa
 first timing of a round is often faster on this VM), INT8 ONNX of the random-weight `laptop` model, 1 thread pinned.
   python bench/onnx_loop.py --out bench/results/cpu2_onnx_loop.json
 """
-import argparse, json, os, statistics, tempfile, time
+import argparse, json, statistics, tempfile, time
 from pathlib import Path
+from machine_load import pin_cores
+
+def random_int8(model:str, vocab:int):
+    "The random-weight (seed 0) model of config `model` as the export stage writes its INT8 ONNX file: (config, path)."
+    import torch
+    from robolm.models import CodeLM, load_model_config
+    from robolm.exporters import export_ort_onnx, quantize_int8
+    cfg = load_model_config(model, vocab_size=vocab); torch.manual_seed(0)
+    tmp = Path(tempfile.mkdtemp(prefix='robolm_bench_'))
+    return cfg, quantize_int8(export_ort_onnx(CodeLM(cfg).eval(), tmp/'model.ort.onnx'), tmp/'model.int8.onnx')
 
 def main():
     ap = argparse.ArgumentParser()
@@ -14,14 +24,12 @@ def main():
     ap.add_argument('--prompt', type=int, default=32); ap.add_argument('--new', type=int, default=100)
     ap.add_argument('--rounds', type=int, default=40); ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    if hasattr(os, 'sched_setaffinity'): os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
+    pin_cores(1)
     import torch
-    from robolm.models import CodeLM, load_model_config, decode_loop, room_after, sample_next
-    from robolm.exporters import export_ort_onnx, quantize_int8, OnnxModel
-    cfg = load_model_config(a.model, vocab_size=a.vocab)
-    torch.manual_seed(0); model = CodeLM(cfg).eval()
-    tmp = Path(tempfile.mkdtemp(prefix='robolm_bench_'))
-    onnx = OnnxModel(quantize_int8(export_ort_onnx(model, tmp/'model.ort.onnx'), tmp/'model.int8.onnx'), cfg, threads=1)
+    from robolm.models import decode_loop, room_after, sample_next
+    from robolm.exporters import OnnxModel
+    cfg, path = random_int8(a.model, a.vocab)
+    onnx = OnnxModel(path, cfg, threads=1)
     prompt = torch.randint(0, a.vocab, (a.prompt,), generator=torch.Generator().manual_seed(1)).tolist()
 
     def torch_loop():

@@ -11,9 +11,9 @@ MatMulNBits blocks of 128, the default; `dynamic` beside it for comparison) and 
 Targets (issue 6): INT8 ONNX >= 600 tokens/s and >= 3x PyTorch FP32 eager measured in the same run (each at its best
 thread setting on the 2 cores).
 """
-import argparse, json, os, platform, statistics, tempfile, time
+import argparse, json, os, statistics, tempfile, time
 from pathlib import Path
-from machine_load import cpu_times, other_cpu, cpu_name
+from machine_load import cpu_times, other_cpu, cpu_name, pin_cores
 
 def main():
     ap = argparse.ArgumentParser()
@@ -26,8 +26,7 @@ def main():
     threads = a.threads.split(',')
     load_start = os.getloadavg()
     cores = max(int(t.rstrip('s')) for t in threads)
-    if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > cores:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])   # a 2-core machine on a bigger one
+    pin_cores(cores)
     import torch, onnxruntime, numpy as np
     from robolm.models import CodeLM, load_model_config, count_params, generate
     from robolm.exporters import export_onnx, export_ort_onnx, quantize_int8, quantize_int4, OnnxModel

@@ -8,9 +8,10 @@ sessions in one process may disturb each other (a spinning pool keeps its core b
 --process-rounds rounds of one fresh process per setting, one after the other: the median of 10 decodes each.
   python bench/onnx_threads.py --out bench/results/cpu2_onnx_threads.json
 """
-import argparse, json, random, statistics, tempfile, time
+import argparse, json, random, statistics, time
 from pathlib import Path
 from machine_load import cpu_times, other_cpu, cpu_name
+from onnx_loop import random_int8
 
 SETTINGS = {'1 thread': dict(threads=1), '2 threads, sleeping workers': dict(threads=2, spin=False),
             '2 threads, spinning workers': dict(threads=2, spin=True)}
@@ -25,12 +26,9 @@ def main():
     a = ap.parse_args()
     if a.one: return one_process(a)
     if not a.out: ap.error('--out is required')
-    import subprocess, sys, torch, onnxruntime
-    from robolm.models import CodeLM, load_model_config
-    from robolm.exporters import export_ort_onnx, quantize_int8, OnnxModel
-    cfg = load_model_config(a.model, vocab_size=a.vocab); torch.manual_seed(0)
-    tmp = Path(tempfile.mkdtemp(prefix='robolm_threads_'))
-    path = quantize_int8(export_ort_onnx(CodeLM(cfg).eval(), tmp/'model.ort.onnx'), tmp/'model.int8.onnx')
+    import subprocess, sys, onnxruntime
+    from robolm.exporters import OnnxModel
+    cfg, path = random_int8(a.model, a.vocab)
     runners = {k: OnnxModel(path, cfg, **kw) for k, kw in SETTINGS.items()}
     prompt = list(range(100, 132))
     assert len({tuple(r.greedy(prompt, a.new)) for r in runners.values()}) == 1, 'the settings decode different tokens'

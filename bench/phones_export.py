@@ -13,6 +13,7 @@ Needs the phones extra (`make phones`).
 """
 import argparse, json, os, platform, statistics, tempfile, time
 from pathlib import Path
+from machine_load import pin_cores
 
 def main():
     ap = argparse.ArgumentParser()
@@ -23,8 +24,7 @@ def main():
     ap.add_argument('--chunk', type=int, default=8)
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > a.threads:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:a.threads])
+    pin_cores(a.threads)
     import numpy as np, torch
     torch.set_num_threads(a.threads)
     import dataclasses
