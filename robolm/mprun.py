@@ -4,83 +4,139 @@
 
 # %% ../nbs/07b_mprun.ipynb #6b13130f
 from __future__ import annotations
-import json, os, select, subprocess, threading, time
+import json, os, re, select, subprocess, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from .core import project_root, RobolmError
+from . import sandbox
 
 # %% auto #0
-__all__ = ['CHECK_TYPES', 'toolchain_dir', 'board_sources', 'check_toolchain', 'MPRunner', 'MPPool', 'check_events',
-           'api_registry', 'run_task', 'run_tasks']
+__all__ = ['SANDBOX_DIR', 'RUNNER_LIMITS', 'CHECK_TYPES', 'toolchain_dir', 'wasm_package', 'board_sources', 'node_major',
+           'check_toolchain', 'node_argv', 'staged_runner', 'MPRunner', 'MPPool', 'check_events', 'api_registry',
+           'run_task', 'run_tasks']
 
 # %% ../nbs/07b_mprun.ipynb #6d0d24ea
 def toolchain_dir()->Path:
     "Where the Makefile installs the WASM MicroPython (`toolchains/micropython`, `npm ci`)."
     return project_root()/'toolchains'/'micropython'
 
+def wasm_package()->Path:
+    "The npm package's folder (`micropython.mjs` + `micropython.wasm`)."
+    return toolchain_dir()/'node_modules'/'@micropython'/'micropython-webassembly-pyscript'
+
 def board_sources()->tuple[Path, Path]:
     "The board (`robolm/vboard.py`, exported from 07a) and the `robot` library the runner loads as source."
     import robolm.vboard
     return Path(robolm.vboard.__file__), project_root()/'data'/'raw'/'blockly_api'/'robot.py'
 
+@lru_cache(None)
+def node_major()->int:
+    "Node's major version (0 when Node is missing)."
+    try: out = subprocess.run(['node', '--version'], capture_output=True, text=True).stdout
+    except OSError: return 0
+    m = re.match(r'v(\d+)', out.strip())
+    return int(m[1]) if m else 0
+
 def check_toolchain():
-    "Raise a clear error if Node or the npm package is missing."
-    d = toolchain_dir()
-    if not (d/'node_modules'/'@micropython'/'micropython-webassembly-pyscript'/'micropython.mjs').exists():
-        raise RobolmError(f'{d}/node_modules: WASM MicroPython is not installed; run `make micropython-wasm`')
-    if subprocess.run(['node', '--version'], capture_output=True).returncode != 0:
-        raise RobolmError('node not found: install Node.js 20 (`make deps`)')
+    "Raise a clear error if Node (>= 20, for its permission model), the npm package or the sandbox is missing."
+    if not (wasm_package()/'micropython.mjs').exists():
+        raise RobolmError(f'{toolchain_dir()}/node_modules: WASM MicroPython is not installed; run `make micropython-wasm`')
+    if node_major() < 20:
+        raise RobolmError('Node.js >= 20 is needed (its permission model confines the runner): install it (`make deps`)')
+    sandbox.check_sandbox()
 
 # %% ../nbs/07b_mprun.ipynb #e9bf2449
+SANDBOX_DIR = '/sandbox'
+
+def node_argv(result_fd:int, major:int|None=None)->list[str]:
+    "Node under its permission model: it may read the staged runner folder, nothing else; no child processes."
+    major = major or node_major()
+    perm = '--permission' if major >= 23 else '--experimental-permission'
+    read = SANDBOX_DIR if major >= 23 else f'{SANDBOX_DIR}/*'
+    return ['node', perm, f'--allow-fs-read={read}', '--max-old-space-size=256', '--disallow-code-generation-from-strings',
+            '--no-warnings', f'{SANDBOX_DIR}/runner.mjs', str(result_fd), f'{SANDBOX_DIR}/vboard.py', f'{SANDBOX_DIR}/robot.py']
+
+def staged_runner()->Path:
+    "The runner folder as the sandbox sees it: runner.mjs, the wasm build, the board and the robot library."
+    vb, robot = board_sources()
+    return sandbox.stage({'runner.mjs': toolchain_dir()/'runner.mjs', 'micropython.mjs': wasm_package()/'micropython.mjs',
+                          'micropython.wasm': wasm_package()/'micropython.wasm', 'vboard.py': vb, 'robot.py': robot})
+
+RUNNER_LIMITS = sandbox.Limits(cpu_s=3600, memory_mb=None, data_mb=1024, nproc=256, nofile=64, fsize_mb=1)
+
 class MPRunner:
-    "One Node process running programs on the virtual ESP32, one at a time; restarted after a hang or a crash."
+    "One sandboxed Node process running programs on the virtual ESP32, one at a time; restarted after anything unexpected."
     def __init__(self,
                  wall_s:float=10.0,          # wall-clock limit per program: a hang is killed and reported
                  heap:int=2_000_000,         # MicroPython heap limit in bytes (checked as the program runs)
                  max_output:int=65536,       # characters of print() output before the run is stopped
-                 max_events:int=50_000):     # board events before the run is stopped
-        self.wall_s, self.heap, self.max_output, self.max_events = wall_s, heap, max_output, max_events
-        self.proc, self.buf, self.restarts = None, b'', 0
+                 max_events:int=50_000,      # board events before the run is stopped
+                 wasm_mb:int=64):            # the interpreter's whole wasm memory, a hard cap
+        self.wall_s, self.heap, self.max_output, self.max_events, self.wasm_mb = wall_s, heap, max_output, max_events, wasm_mb
+        self.proc, self.buf, self.restarts, self.results, self.n = None, b'', 0, None, 0
 
     def _start(self):
         check_toolchain()
-        vb, robot = board_sources()
-        self.proc = subprocess.Popen(['node', str(toolchain_dir()/'runner.mjs'), str(vb), str(robot)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.buf = b''
+        d = staged_runner()
+        r, w = os.pipe()
+        self.log = tempfile.TemporaryFile()
+        try:
+            self.proc = sandbox.popen(node_argv(w), ro=[(d, SANDBOX_DIR)], limits=RUNNER_LIMITS, cwd=SANDBOX_DIR,
+                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log, pass_fds=(w,))
+        finally: os.close(w)
+        self.results, self.buf = r, b''
 
     def close(self):
         if self.proc is not None:
-            self.proc.kill(); self.proc.wait()
-            self.proc = None
+            sandbox.kill(self.proc); self.proc = None
+        if self.results is not None:
+            os.close(self.results); self.results = None
 
     def _fail(self, msg:str)->dict:
         self.close(); self.restarts += 1
         return {'events': [], 'stdout': '', 'end': 'error', 'error': msg, 't_ms': None}
 
+    def _read_line(self, deadline:float, wall:float)->bytes|dict:
+        while b'\n' not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self._fail(f'WallTimeout: no result within {wall:g} s of wall time '
+                                  '(a loop that never sleeps or calls the board?)')
+            r, _, _ = select.select([self.results], [], [], left)
+            if r:
+                chunk = os.read(self.results, 1 << 20)
+                if not chunk: return self._fail('RunnerCrash: the Node process died (out of memory?)')
+                self.buf += chunk
+                if len(self.buf) > 64 << 20: return self._fail('RunnerError: result larger than 64 MB')
+        line, self.buf = self.buf.split(b'\n', 1)
+        return line
+
+    def _accept(self, line:bytes, rid:int)->dict:
+        "The result if it is one well-formed JSON object for request `rid`; otherwise restart and fail this sample."
+        try: res = json.loads(line)
+        except ValueError: return self._fail('RunnerError: the runner sent a line that is not JSON')
+        ok = (isinstance(res, dict) and res.get('id') == rid and res.get('end') in ('budget', 'finished', 'error')
+              and isinstance(res.get('events'), list) and isinstance(res.get('stdout'), str) and not self.buf)
+        if not ok: return self._fail('RunnerError: the runner sent an unexpected result')
+        res.pop('id'); res.setdefault('error', '')
+        return res
+
     def run(self, code:str, inputs:dict|None=None, budget_ms:int=5000, wall_s:float|None=None)->dict:
         "{events, stdout, end: budget|finished|error, error, t_ms} of `code` run on the board."
-        if self.proc is None or self.proc.poll() is not None: self._start()
-        req = {'code': code, 'inputs': inputs or {}, 'budget_ms': budget_ms, 'heap': self.heap,
-               'max_output': self.max_output, 'max_events': self.max_events}
+        if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None: self.close()
+            self._start()
+        self.n += 1
+        req = {'id': self.n, 'code': code, 'inputs': inputs or {}, 'budget_ms': budget_ms, 'heap': self.heap,
+               'max_output': self.max_output, 'max_events': self.max_events, 'wasm_mb': self.wasm_mb}
         try:
             self.proc.stdin.write((json.dumps(req) + '\n').encode()); self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             return self._fail('RunnerCrash: the Node process died')
-        deadline = time.monotonic() + (wall_s or self.wall_s)
-        fd = self.proc.stdout.fileno()
-        while b'\n' not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return self._fail(f'WallTimeout: no result within {wall_s or self.wall_s:g} s of wall time '
-                                  '(a loop that never sleeps or calls the board?)')
-            r, _, _ = select.select([fd], [], [], left)
-            if r:
-                chunk = os.read(fd, 1 << 20)
-                if not chunk: return self._fail('RunnerCrash: the Node process died (out of memory?)')
-                self.buf += chunk
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
+        wall = wall_s or self.wall_s
+        line = self._read_line(time.monotonic() + wall, wall)
+        return line if isinstance(line, dict) else self._accept(line, self.n)
 
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
