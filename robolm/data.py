@@ -175,7 +175,9 @@ def code_issues(code:str, reg:dict|None=None)->list[tuple[int|None, str]]:
     r = micropython_syntax(code)
     if not r.ok: return [(r.line, f'does not compile with mpy-cross: {r.message}')]
     from robolm.eval import api_issues
-    return sorted(api_issues(code, reg) + pin_issues(code), key=lambda x: (x[0] or 0, x[1]))
+    try: return sorted(api_issues(code, reg) + pin_issues(code), key=lambda x: (x[0] or 0, x[1]))
+    except SyntaxError as e: return [(e.lineno, f'CPython cannot parse it: {e.msg}')]
+    except (MemoryError, RecursionError) as e: return [(1, f'the program is nested too deeply to check ({type(e).__name__})')]
 
 def validate_project(d, file, reg:dict|None=None)->list[Issue]:
     "Every problem of one loaded project mapping `d` read from `file`; `reg` is the API registry (stubs + Blockly)."

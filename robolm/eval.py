@@ -167,7 +167,10 @@ class ApiChecker(ast.NodeVisitor):
 def api_issues(code:str, reg:dict|None=None)->list[tuple[int, str]]:
     "Sorted (line, reason) for every API use in `code` that an ESP32 does not have (code must parse)."
     c = ApiChecker(reg or registry())
-    c.visit(ast.parse(code))
+    try: c.visit(ast.parse(code))
+    except (MemoryError, RecursionError) as e:       # 50,000 nested `not`s: one bad program fails only itself
+        return [(1, f'the program is nested too deeply to check its API ({type(e).__name__})')]
+    except ValueError as e: raise SyntaxError(str(e)) from None      # e.g. a NUL byte in the source
     return sorted(set(c.issues))
 
 # %% ../nbs/07_eval.ipynb #c015

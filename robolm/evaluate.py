@@ -238,23 +238,38 @@ def write_report(rep:dict, out)->dict:
     plot_report(rep, out/'pass_rates.png')
     return rep
 
+def _read_program(f:Path, max_bytes:int=1 << 20)->tuple[str, str]:
+    "(source, '') of a submitted program, or ('', why it cannot be judged): not UTF-8, too large, unreadable."
+    try:
+        if f.stat().st_size > max_bytes: return '', f'unreadable: {f} is larger than {max_bytes} bytes'
+        return f.read_bytes().decode('utf-8'), ''
+    except UnicodeDecodeError as e: return '', f'unreadable: {f} is not UTF-8 text (byte {e.start})'
+    except OSError as e: return '', f'unreadable: {f} cannot be read ({e.strerror})'
+
 def evaluate_code_dir(folder, tasks_from='data/raw', cfg:EvalConfig|None=None, out=None)->dict:
     "Evaluate programs written by anything: `<project_id>[_anything].py|.ino` files against their projects' checks."
     from robolm.data import load_raw
     cfg = cfg or EvalConfig()
     folder = Path(folder)
     projects = load_raw(tasks_from).projects
-    rows = []
+    rows, unreadable = [], {}
     for f in sorted(folder.iterdir()):
         if f.suffix not in ('.py', '.ino'): continue
         pid = next((p for p in projects if f.stem == p or f.stem.startswith(p + '_')), None)
         if pid is None: raise RobolmError(f'{f}: the file name does not start with a project id of {tasks_from}')
         p = projects[pid]
+        code, why = _read_program(f)
+        if why: unreadable[len(rows)] = why
         rows.append(dict(project_id=pid, lang='-', grade=p['grade_level'], category=category(p['grade_level']),
                          target='micropython' if f.suffix == '.py' else 'arduino', prompt=f.name, sample=0,
-                         code=f.read_text(encoding='utf-8'), tokens=0, seconds=0.0))
+                         code=code, tokens=0, seconds=0.0))
     if not rows: raise RobolmError(f'{folder}: no .py or .ino files')
-    for r, v in zip(rows, check_programs([(r['code'], r['target'], projects[r['project_id']]['checks']) for r in rows], cfg.functional, cfg.workers)):
-        r.update(v)
+    todo = [i for i in range(len(rows)) if i not in unreadable]
+    verdicts = check_programs([(rows[i]['code'], rows[i]['target'], projects[rows[i]['project_id']]['checks']) for i in todo],
+                              cfg.functional, cfg.workers)
+    for i, v in zip(todo, verdicts): rows[i].update(v)
+    for i, why in unreadable.items():
+        rows[i].update(syntax_ok=False, api_ok=False, compile_ok=False, functional_ok=False if cfg.functional else None,
+                       first_failure=why)
     rep = build_report(rows, cfg, str(folder))
     return write_report(rep, out or folder/'eval') if out is not False else rep

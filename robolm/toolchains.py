@@ -27,11 +27,21 @@ class SyntaxResult:
 
 _re_mpy_err = re.compile(r'line (\d+)\s*\n\s*(\w+Error:?.*)', re.S)
 
-def micropython_syntax(code:str, arch:str='xtensawin', timeout:float=10.0)->SyntaxResult:
-    "Compile `code` with `mpy-cross` for `arch` (ESP32: xtensawin); nothing is executed."
-    p = subprocess.run([str(mpy_cross_binary()), f'-march={arch}', '-o', '/dev/null', '-'], input=code.encode('utf-8'),
-                       capture_output=True, timeout=timeout)
+def _limited(cmd:list, seconds:float, memory_mb:int)->list:
+    "`cmd` under `prlimit`: CPU seconds, address space, no core dumps."
+    return ['prlimit', f'--cpu={max(1, int(seconds) + 1)}', f'--as={memory_mb << 20}', '--core=0', '--', *cmd]
+
+def micropython_syntax(code:str, arch:str='xtensawin', timeout:float=10.0, memory_mb:int=512)->SyntaxResult:
+    "Compile `code` with `mpy-cross` for `arch` (ESP32: xtensawin); nothing is executed, and a bad program fails only itself."
+    try: src = code.encode('utf-8')
+    except UnicodeEncodeError as e: return SyntaxResult(False, code[:e.start].count('\n') + 1, f'UnicodeError: {e.reason}')
+    cmd = [str(mpy_cross_binary()), f'-march={arch}', '-o', '/dev/null', '-']
+    try: p = subprocess.run(_limited(cmd, timeout, memory_mb), input=src, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return SyntaxResult(False, None, f'CompileTimeout: mpy-cross did not finish in {timeout:g} s (a constant too large to compute?)')
     if p.returncode == 0: return SyntaxResult(True)
+    if p.returncode < 0:
+        return SyntaxResult(False, None, f'CompileLimit: mpy-cross was stopped by signal {-p.returncode} (CPU or memory limit)')
     err = p.stderr.decode('utf-8', 'replace')
     m = _re_mpy_err.search(err)
     return SyntaxResult(False, int(m[1]), m[2].strip()) if m else SyntaxResult(False, None, err.strip()[-300:])
