@@ -14,6 +14,25 @@ __all__ = ['S', 'SoftSPI', 'FLAG_READ', 'FLAG_WRITE', 'FLAG_NOTIFY', 'FLAG_INDIC
 # The board is plain Python that MicroPython 1.2x and CPython both run: no typing, no dataclasses, no f-string tricks.
 import sys
 
+# %% ../nbs/07a_vboard.ipynb #a8ad1695
+def _freeze(v):
+    if isinstance(v, (list, tuple)): return tuple(_freeze(x) for x in v)
+    if isinstance(v, (bytes, bytearray)): return tuple(v)
+    return v
+
+def _thaw(v): return [_thaw(x) for x in v] if isinstance(v, tuple) else v
+
+def _event_log(max_events):
+    "(add, read) of an append-only event log held in closure cells; `add` raises `BoardLimit` past `max_events`."
+    entries = []
+    def add(t_ms, kind, key, value):
+        if len(entries) >= max_events: raise BoardLimit('more than %d board events' % max_events)
+        if entries and t_ms < entries[-1][0]: t_ms = entries[-1][0]      # history only moves forward
+        entries.append((t_ms, kind, key, _freeze(value)))
+    def read(kind=None):
+        return [[e[0], e[1], e[2], _thaw(e[3])] for e in entries if kind is None or e[1] == kind]
+    return add, read
+
 # %% ../nbs/07a_vboard.ipynb #b784a41f
 class SimulationEnd(BaseException):
     "The virtual-time budget is spent (a BaseException, so `except Exception` in a program cannot swallow it)."
@@ -29,7 +48,7 @@ class _State:
     def reset(self, inputs, budget_ms, max_events=50000, max_output=65536, max_heap=0):
         self.us = 0                            # virtual clock, µs since start
         self.budget_us = int(budget_ms * 1000)
-        self.events = []                       # [t_ms, kind, key, value]
+        self.log_add, self.log_read = _event_log(max_events)   # append-only: [t_ms, kind, key, value]
         self.max_events, self.max_output, self.max_heap = max_events, max_output, max_heap
         self.out_len = 0
         self.inputs = _norm_inputs(inputs or {})
@@ -78,18 +97,16 @@ def reset(inputs=None, budget_ms=5000, **limits):
     S.reset(inputs or {}, budget_ms, **limits)
 
 def events(kind=None):
-    "The event log so far, or only the events of one kind."
-    return [e for e in S.events if kind is None or e[1] == kind]
+    "The event log so far (copies), or only the events of one kind."
+    return S.log_read(kind)
 
 def now_ms():
     "Virtual time in ms (float)."
     return S.us / 1000
 
 def log(kind, key, value):
-    "Append an event to the log; a runaway program that floods it is stopped."
-    if len(S.events) >= S.max_events:
-        raise BoardLimit('more than %d board events' % S.max_events)
-    S.events.append([round(S.us / 1000, 3), kind, key, value])
+    "Append an event to the log at the current virtual time; a runaway program that floods it is stopped."
+    S.log_add(round(S.us / 1000, 3), kind, key, value)
 
 def _sched(kind, key, default):
     "The scheduled input value of `key` now: the last entry whose time has come."
@@ -934,6 +951,7 @@ def uninstall(saved):
 def run(source, inputs=None, budget_ms=5000, **limits):
     "Run a program on the board (inside MicroPython only): {events, end: budget|finished|error, error, t_ms}."
     saved = install(inputs, budget_ms, **limits)
+    read = S.log_read                  # held here, where the program cannot replace it
     try:
         import builtins
         old_print = builtins.print
@@ -963,7 +981,8 @@ def run(source, inputs=None, budget_ms=5000, **limits):
     finally:
         if builtins is not None: builtins.print = old_print
         uninstall(saved)
-    return {'events': S.events, 'end': end, 'error': err, 't_ms': S.us / 1000}
+    ev = read()
+    return {'events': ev, 'end': end, 'error': err, 't_ms': max(ev[-1][0] if ev else 0, min(S.us, S.budget_us) / 1000)}
 
 # %% ../nbs/07a_vboard.ipynb #db815d90
 def unknown_attributes(reg:dict)->list:

@@ -149,6 +149,26 @@ def test_hostile_micropython(name, code, runner, secrets):
     _verdicts_still_right(runner)
 
 
+FAKE = "[[t * 500, 'pin', 2, (t + 1) % 2] for t in range(6)]"
+TAMPER = [   # each blinks pin 4 (wrong), then reaches the board's state through a function's __globals__ to fake pin 2
+    ('replace_reader', f"S = Pin.value.__globals__['S']\nS.log_read = lambda kind=None: {FAKE}"),
+    ('replace_list', f"S = Pin.value.__globals__['S']\nS.events = {FAKE}"),
+    ('replace_log_fn', f"g = Pin.value.__globals__\ng['events'] = lambda kind=None: {FAKE}\ng['run'] = None"),
+    ('mutate_copies', "S = Pin.value.__globals__['S']\nfor e in S.log_read(): e[2] = 2\nfor e in S.log_read('pin'): e.clear()"),
+    ('rewrite_history', "S = Pin.value.__globals__['S']\nS.us = 0\nS.log_add(0, 'pin', 4, 0)\nS.log_add(-1, 'pin', 2, 1)"),
+]
+
+
+@pytest.mark.parametrize('name,tamper', TAMPER, ids=[n for n, _ in TAMPER])
+def test_board_state_tampering_cannot_fake_a_pass(name, tamper, runner):
+    "The event log lives in closure cells: a program cannot replace, rewrite or reorder what the checks read."
+    code = ("from machine import Pin\nimport time\nled = Pin(4, Pin.OUT)\nfor i in range(5):\n    led.value(i % 2)\n"
+            "    time.sleep_ms(500)\n" + tamper + "\nwhile True:\n    time.sleep_ms(100)\n")
+    res = run_task(code, CHECKS, runner)
+    assert not res['passed'] and 'pin 2' in res['reason'], res['reason']
+    _verdicts_still_right(runner)
+
+
 def test_no_state_between_samples(runner, secrets):
     runner.run("import builtins, sys\nbuiltins.LEAKED = 1\nsys.path.append('/x')\nimport time\ntime.LEAK = 2", budget_ms=100)
     res = runner.run("import builtins, sys, time\nprint(hasattr(builtins, 'LEAKED'), '/x' in sys.path, hasattr(time, 'LEAK'))",
