@@ -83,6 +83,7 @@ class MPRunner:
         self.log = tempfile.TemporaryFile()
         try:
             self.proc = sandbox.popen(node_argv(w), ro=[(d, SANDBOX_DIR)], limits=RUNNER_LIMITS, cwd=SANDBOX_DIR,
+                                      system=sandbox.binary_view('node'),
                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log, pass_fds=(w,))
         finally: os.close(w)
         self.results, self.buf = r, b''

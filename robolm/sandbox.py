@@ -4,15 +4,15 @@
 
 # %% ../nbs/01a_sandbox.ipynb #a1152b72
 from __future__ import annotations
-import hashlib, os, pwd, shutil, signal, subprocess, tempfile, threading, time
+import hashlib, os, pwd, re, shutil, signal, subprocess, tempfile, threading, time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from .core import RobolmError
 
 # %% auto #0
-__all__ = ['SYSTEM_RO', 'SandboxError', 'check_sandbox', 'Limits', 'sandbox_ids', 'stage', 'work_dir', 'sandbox_argv', 'popen',
-           'SandboxResult', 'kill', 'run']
+__all__ = ['SYSTEM_RO', 'SandboxError', 'check_sandbox', 'Limits', 'sandbox_ids', 'stage', 'work_dir', 'binary_view',
+           'sandbox_argv', 'popen', 'SandboxResult', 'kill', 'run']
 
 # %% ../nbs/01a_sandbox.ipynb #32629d94
 class SandboxError(RobolmError):
@@ -102,6 +102,24 @@ def work_dir(prefix:str='robolm-sbx-')->Path:
 # %% ../nbs/01a_sandbox.ipynb #f241ca0a
 SYSTEM_RO = ('/usr/bin', '/usr/lib', '/usr/lib64', '/usr/libexec')
 
+def _usr_path(p:str)->str:
+    "Where `p` lives on a merged-/usr system (/lib/x -> /usr/lib/x), so binds do not collide with the /lib links."
+    for top in ('/lib64/', '/lib/', '/bin/'):
+        if p.startswith(top) and Path(top.rstrip('/')).is_symlink(): return '/usr' + p
+    return p
+
+@lru_cache(None)
+def binary_view(*names:str)->tuple:
+    "Read-only binds of just these programs and the shared libraries they load (from `ldd`): a view with no shell."
+    out = []
+    for name in names:
+        exe = shutil.which(name)
+        if exe is None: raise SandboxError(f'`{name}` not found on PATH')
+        ldd = subprocess.run(['ldd', exe], capture_output=True, text=True).stdout
+        for p in [exe, *re.findall(r'(/\S+) \(0x', ldd)]:
+            out.append((os.path.realpath(p), _usr_path(p)))
+    return tuple(dict.fromkeys(out))
+
 def _binds(flag:str, paths)->list[str]:
     out = []
     for p in paths:
@@ -109,11 +127,12 @@ def _binds(flag:str, paths)->list[str]:
         out += [flag, str(src), str(dst)]
     return out
 
-def _argv(cmd, ro, rw, limits, cwd, env, dev:str='minimal', proc:bool=True)->list[str]:
+def _argv(cmd, ro, rw, limits, cwd, env, dev:str='minimal', proc:bool=True, system=None)->list[str]:
     b = ['bwrap', '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv']
-    for p in SYSTEM_RO:
-        if Path(p).exists(): b += ['--ro-bind', p, p]
-    b += ['--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin']
+    b += _binds('--ro-bind', system) if system is not None else \
+         [a for p in SYSTEM_RO if Path(p).exists() for a in ('--ro-bind', p, p)]
+    for top in ('lib', 'lib64', 'bin'):
+        if Path('/' + top).is_symlink(): b += ['--symlink', f'usr/{top}', f'/{top}']
     b += ['--dev', '/dev'] if dev == 'minimal' else ['--dir', '/dev', '--dev-bind', '/dev/null', '/dev/null']
     if proc: b += ['--proc', '/proc']
     b += ['--tmpfs', '/tmp'] + _binds('--ro-bind', ro) + _binds('--bind', rw)
@@ -127,16 +146,17 @@ def sandbox_argv(cmd:list,              # the command, as it is seen inside the 
                  rw=(),                 # writable binds, the same way
                  limits:Limits|None=None, cwd=None, env:dict|None=None,
                  dev:str='minimal',     # 'minimal' (null, zero, random, urandom, tty) or 'null' (only /dev/null)
-                 proc:bool=True)->list[str]:
+                 proc:bool=True,        # a /proc of the sandbox's own processes
+                 system=None)->list[str]: # system binds instead of /usr/bin and /usr/lib: e.g. `binary_view('node')`
     "The full `prlimit … bwrap …` command line for `cmd` (checks that the sandbox works first)."
     check_sandbox()
-    return _argv(cmd, ro, rw, limits or Limits(), cwd, env, dev, proc)
+    return _argv(cmd, ro, rw, limits or Limits(), cwd, env, dev, proc, system)
 
 # %% ../nbs/01a_sandbox.ipynb #1740bf73
 def popen(cmd:list, ro=(), rw=(), limits:Limits|None=None, cwd=None, env:dict|None=None, dev:str='minimal',
-          proc:bool=True, **kw)->subprocess.Popen:
+          proc:bool=True, system=None, **kw)->subprocess.Popen:
     "`subprocess.Popen` of `cmd` inside the sandbox (keyword arguments go to Popen: stdin, stdout, pass_fds, ...)."
-    argv = sandbox_argv(cmd, ro, rw, limits, cwd, env, dev, proc)
+    argv = sandbox_argv(cmd, ro, rw, limits, cwd, env, dev, proc, system)
     return subprocess.Popen(argv, start_new_session=True, close_fds=True, **_user_kw(), **kw)
 
 @dataclass
@@ -158,10 +178,10 @@ def kill(p:subprocess.Popen):
     p.wait()
 
 def run(cmd:list, ro=(), rw=(), limits:Limits|None=None, cwd=None, env:dict|None=None, input:bytes|str|None=None,
-        timeout:float=60.0, max_output:int=1 << 20, dev:str='minimal', proc:bool=True)->SandboxResult:
+        timeout:float=60.0, max_output:int=1 << 20, dev:str='minimal', proc:bool=True, system=None)->SandboxResult:
     "Run `cmd` in the sandbox to completion or `timeout` seconds; stdout/stderr are kept up to `max_output` bytes."
     t0 = time.monotonic()
-    p = popen(cmd, ro, rw, limits, cwd, env, dev, proc, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+    p = popen(cmd, ro, rw, limits, cwd, env, dev, proc, system, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     outs = {}
     def drain(name, f):

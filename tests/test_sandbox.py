@@ -233,7 +233,8 @@ HOSTILE_JS = [
 def test_node_wall_holds_without_the_bridge(name, js, secrets, tmp_path):
     d = sandbox.stage({'attack.cjs': _write(tmp_path/'attack.cjs', _fill(js, secrets))})
     argv = node_argv(3)[:-4] + [f'{SANDBOX_DIR}/attack.cjs']
-    r = sandbox.run(argv, ro=[(d, SANDBOX_DIR)], limits=RUNNER_LIMITS, cwd=SANDBOX_DIR, timeout=20)
+    r = sandbox.run(argv, ro=[(d, SANDBOX_DIR)], limits=RUNNER_LIMITS, cwd=SANDBOX_DIR, timeout=20,
+                    system=sandbox.binary_view('node'))
     out = r.stdout + r.stderr
     assert SECRET not in out and 'root:x:0:0' not in out and not MARK.exists(), out[-500:]
     assert 'CONNECTED' not in out and 'wrote' not in out and '2\n' != r.stdout, out[-500:]
