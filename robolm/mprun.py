@@ -13,8 +13,8 @@ from . import sandbox
 
 # %% auto #0
 __all__ = ['SANDBOX_DIR', 'RUNNER_LIMITS', 'CHECK_TYPES', 'toolchain_dir', 'wasm_package', 'board_sources', 'node_major',
-           'check_toolchain', 'node_argv', 'staged_runner', 'MPRunner', 'MPPool', 'check_events', 'api_registry',
-           'run_task', 'run_tasks']
+           'check_toolchain', 'instrument_loops', 'node_argv', 'staged_runner', 'MPRunner', 'MPPool', 'check_events',
+           'api_registry', 'run_task', 'run_tasks']
 
 # %% ../nbs/07b_mprun.ipynb #6d0d24ea
 def toolchain_dir()->Path:
@@ -45,6 +45,24 @@ def check_toolchain():
     if node_major() < 20:
         raise RobolmError('Node.js >= 20 is needed (its permission model confines the runner): install it (`make deps`)')
     sandbox.check_sandbox()
+
+# %% ../nbs/07b_mprun.ipynb #7944a8b0
+import ast
+
+def _noop(s)->bool:
+    return isinstance(s, (ast.Pass, ast.Continue)) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+
+def instrument_loops(code:str)->str:
+    "`code` with every `while` condition wrapped in `__vb_spin(...)` (empty body) or `__vb_loop(...)`, lines and columns kept."
+    try: tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError): return code
+    lines = code.encode('utf-8').split(b'\n')
+    spots = [(n.test.lineno, n.test.col_offset, n.test.end_lineno, n.test.end_col_offset,
+              b'__vb_spin(' if all(map(_noop, n.body)) else b'__vb_loop(') for n in ast.walk(tree) if isinstance(n, ast.While)]
+    for l0, c0, l1, c1, wrap in sorted(spots, reverse=True):   # from the end, so earlier offsets stay valid
+        lines[l1 - 1] = lines[l1 - 1][:c1] + b')' + lines[l1 - 1][c1:]
+        lines[l0 - 1] = lines[l0 - 1][:c0] + wrap + lines[l0 - 1][c0:]
+    return b'\n'.join(lines).decode('utf-8')
 
 # %% ../nbs/07b_mprun.ipynb #e9bf2449
 SANDBOX_DIR = '/sandbox'
@@ -129,7 +147,7 @@ class MPRunner:
             if self.proc is not None: self.close()
             self._start()
         self.n += 1
-        req = {'id': self.n, 'code': code, 'inputs': inputs or {}, 'budget_ms': budget_ms, 'heap': self.heap,
+        req = {'id': self.n, 'code': instrument_loops(code), 'inputs': inputs or {}, 'budget_ms': budget_ms, 'heap': self.heap,
                'max_output': self.max_output, 'max_events': self.max_events, 'wasm_mb': self.wasm_mb}
         try:
             self.proc.stdin.write((json.dumps(req) + '\n').encode()); self.proc.stdin.flush()
