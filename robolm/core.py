@@ -13,8 +13,8 @@ import yaml
 # %% auto #0
 __all__ = ['LOCK_FILE', 'LOCK_ENV', 'RobolmError', 'ConfigError', 'DataError', 'Interrupted', 'where', 'LineDict', 'load_yaml',
            'from_dict', 'load_config', 'to_dict', 'bound_problem', 'bounded', 'project_root', 'config_path',
-           'atomic_write', 'write_json', 'read_json', 'RunLocked', 'lock_holder', 'run_lock', 'file_sha256',
-           'obj_sha256', 'set_seed']
+           'atomic_write', 'write_json', 'read_json', 'move_aside', 'RunLocked', 'lock_holder', 'run_lock',
+           'file_sha256', 'obj_sha256', 'set_seed']
 
 # %% ../nbs/00_core.ipynb #c006
 class RobolmError(Exception):
@@ -199,6 +199,14 @@ def read_json(path):
         raise RobolmError(f'{where(path, e.lineno, e.colno)}: invalid JSON ({e.msg}): truncated or corrupt?') from None
     except UnicodeDecodeError as e: raise RobolmError(f'{path}: not valid UTF-8 ({e.reason} at byte {e.start}): corrupt?') from None
     except OSError as e: raise RobolmError(f'{path}: cannot read ({e.strerror})') from None
+
+# %% ../nbs/00_core.ipynb #c020a1
+def move_aside(path)->Path:
+    "Rename `path` (a file or folder) to `<path>.superseded-<time>` in the same folder; returns the new path."
+    path, stamp = Path(path), time.strftime('%Y%m%dT%H%M%S')
+    dest = next(p for i in range(10_000) if not (p := path.with_name(f'{path.name}.superseded-{stamp}' + (f'-{i}' if i else ''))).exists())
+    os.replace(path, dest)
+    return dest
 
 # %% ../nbs/00_core.ipynb #c020b
 LOCK_FILE, LOCK_ENV = 'run.lock', 'ROBOLM_RUN_LOCKS'

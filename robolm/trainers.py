@@ -13,17 +13,17 @@ from typing import Literal, Callable
 import numpy as np
 import torch
 from .core import (load_config, config_path, write_json, read_json, RobolmError, ConfigError, set_seed, from_dict,
-                         file_sha256, atomic_write, bounded, run_lock)
+                         file_sha256, atomic_write, bounded, run_lock, move_aside)
 from .models import CodeLM, ModelConfig, save_weights, load_weights, count_params
 from .datasets import PretrainBatches, SFTBatches
 
 # %% auto #0
 __all__ = ['SAMPLE_PROMPTS', 'RESUME_SAFE', 'MODEL_RESUME_SAFE', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_config',
            'TrainState', 'lr_at', 'Schedule', 'MuonAdamW', 'muon_params', 'make_optimizer', 'set_lr', 'CheckpointError',
-           'rng_state', 'set_rng_state', 'Checkpointer', 'checkpoint_changes', 'supersede', 'MetricsLog', 'RunLogs',
-           'resolve_device', 'compile_model', 'Dist', 'peak_flops', 'flops_per_token', 'memory_mb', 'evaluate_loss',
-           'make_batches', 'sample_and_score', 'token_weights', 'train', 'checkpoint_dir', 'load_model',
-           'synthetic_code', 'synthetic_run', 'train_auto', 'supervise']
+           'rng_state', 'set_rng_state', 'Checkpointer', 'trajectory', 'model_shape', 'checkpoint_changes', 'supersede',
+           'MetricsLog', 'RunLogs', 'resolve_device', 'compile_model', 'Dist', 'peak_flops', 'flops_per_token',
+           'memory_mb', 'evaluate_loss', 'make_batches', 'sample_and_score', 'token_weights', 'train', 'checkpoint_dir',
+           'load_model', 'synthetic_code', 'synthetic_run', 'train_auto', 'supervise']
 
 # %% ../nbs/06_trainers.ipynb #c006
 SAMPLE_PROMPTS = ['Blink an LED on pin 2', 'Read a button on pin 0 and print when it is pressed',
@@ -295,25 +295,34 @@ class Checkpointer:
         return None
 
 # %% ../nbs/06_trainers.ipynb #c011d
+def trajectory(train:dict)->dict:
+    "The fields of a TrainConfig (as a dict) that decide the weights it trains: all but `RESUME_SAFE` (validation's stay with plateaus on)."
+    safe = RESUME_SAFE - ({'eval_every', 'eval_batches'} if train.get('plateau_patience') else set())
+    return {k: v for k, v in train.items() if k not in safe}
+
+def model_shape(model:dict)->dict:
+    "The fields of a ModelConfig (as a dict) that decide its parameters: all but `MODEL_RESUME_SAFE`."
+    return {k: v for k, v in model.items() if k not in MODEL_RESUME_SAFE}
+
+def _changes(cls:str, old:dict, new:dict)->list[str]:
+    return [f'{cls}.{k}: {old.get(k)!r} -> {new.get(k)!r}' for k in dict.fromkeys([*new, *old]) if old.get(k) != new.get(k)]
+
 def checkpoint_changes(folder, model_cfg:ModelConfig, cfg:TrainConfig)->list[str]:
     "'Config.field: old -> new' for each field that differs from the newest checkpoint in `folder` and changes the trajectory ([]: none, or no checkpoint)."
     last = Checkpointer(folder, writer=False).latest()
     if last is None: return []
     try: meta = read_json(last/'meta.json')
     except RobolmError: return []                  # unreadable: `load_latest` skips it with a warning
-    saved, now, default = meta.get('train') or {}, asdict(cfg), asdict(TrainConfig())   # a field newer than the checkpoint: its default
-    safe = RESUME_SAFE - ({'eval_every', 'eval_batches'} if cfg.plateau_patience or saved.get('plateau_patience') else set())
-    out = [f'TrainConfig.{k}: {saved.get(k, default[k])!r} -> {v!r}' for k, v in now.items() if k not in safe and saved.get(k, default[k]) != v]
-    m_saved, m_now = meta.get('model') or {}, asdict(model_cfg)
-    return out + [f'ModelConfig.{k}: {m_saved.get(k)!r} -> {v!r}' for k, v in m_now.items()
-                  if k not in MODEL_RESUME_SAFE and k in m_saved and m_saved[k] != v]
+    saved, now = asdict(TrainConfig()) | (meta.get('train') or {}), asdict(cfg)    # a field newer than the checkpoint: its default
+    keys = [k for k in now if k in trajectory(saved) or k in trajectory(now)]
+    m_now = asdict(model_cfg); m_saved = {k: v for k, v in (meta.get('model') or {}).items() if k in m_now}
+    return (_changes('TrainConfig', {k: saved.get(k) for k in keys}, {k: now[k] for k in keys})
+            + _changes('ModelConfig', model_shape(m_saved), model_shape({k: m_now[k] for k in m_saved})))
 
 def supersede(run_dir, phase:str)->Path:
-    "Move `checkpoints/<phase>` and the phase's logs to `checkpoints/<phase>.superseded-<time>/`; returns where they went."
-    run_dir = Path(run_dir); src = run_dir/'checkpoints'/phase
-    stamp = time.strftime('%Y%m%dT%H%M%S')
-    dest = next(p for i in range(1000) if not (p := src.with_name(f'{phase}.superseded-{stamp}' + (f'-{i}' if i else ''))).exists())
-    os.replace(src, dest)
+    "Move `checkpoints/<phase>` aside (`move_aside`) with the phase's logs in it; returns where it went."
+    run_dir = Path(run_dir)
+    dest = move_aside(run_dir/'checkpoints'/phase)
     for f in (run_dir/'logs').glob(f'{phase}_*'):       # metrics, training log, samples, summary, plot of the old run
         (dest/'logs').mkdir(exist_ok=True); os.replace(f, dest/'logs'/f.name)
     return dest
