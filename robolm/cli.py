@@ -4,10 +4,10 @@
 
 # %% ../nbs/11_cli.ipynb #c003
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, os, signal, sys, threading, time
 from collections import Counter
 from pathlib import Path
-from .core import RobolmError
+from .core import RobolmError, Interrupted, run_lock
 
 # %% auto #0
 __all__ = ['DATA_ACTIONS', 'STAGE_COMMANDS', 'TRAIN_FLAGS', 'EVAL_OPTIONS', 'build_parser', 'add_train_parser', 'train_overrides',
@@ -239,7 +239,7 @@ def eval_command(a, out=print)->int:
     else:
         run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
         onnx = (run/a.onnx if not Path(a.onnx).is_absolute() and (run/a.onnx).exists() else a.onnx) if a.onnx else None
-        rep = evaluate_run(run, cfg, onnx=str(onnx) if onnx else None, log=out)
+        with run_lock(run): rep = evaluate_run(run, cfg, onnx=str(onnx) if onnx else None, log=out)
     from robolm.evaluate import report_markdown
     out(report_markdown(rep).split('\n| project |')[0])
     return 0
@@ -262,20 +262,29 @@ def export_rates_command(a, out=print)->int:
     cfg = P.load_recipe(a.recipe).evaluate
     if a.max_prompts: cfg = replace(cfg, max_prompts=a.max_prompts)
     run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
-    man = export_pass_rates(run, replace(cfg, samples=1, pass_k=[1], temperature=0.0), log=out)
+    with run_lock(run): man = export_pass_rates(run, replace(cfg, samples=1, pass_k=[1], temperature=0.0), log=out)
     for e in (e for e in man['exports'] if 'pass_rates' in e):      # the ONNX exports
         r = e['pass_rates']
         out(f"{e['file']:18} {e['bytes']/1e6:7.1f} MB  top-1 {e['parity']['top1_agreement']:.3f}  functional {r['functional']}%  "
             f"syntax {r['syntax_valid']}%  change vs FP32 {r.get('change_vs_fp32', {}).get('functional')}")
     return 0
 
+def _sigterm(*_): raise KeyboardInterrupt     # SIGTERM ends a command like Ctrl+C (training stops at the step, saved)
+
 def main(argv=None):
     "Entry point of the `robolm` console script."
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)   # for supervised restarts
+    old = signal.signal(signal.SIGTERM, _sigterm) if threading.current_thread() is threading.main_thread() else None
     try: return _dispatch(args)
+    except Interrupted as e:
+        print(f'interrupted: {e}', file=sys.stderr); return 130
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr); return 130
     except RobolmError as e:
         print(f'error: {e}', file=sys.stderr); return 2
+    finally:
+        if old is not None: signal.signal(signal.SIGTERM, old)
 
 def _dispatch(a):
     if a.command == 'monitor': return monitor_command(a)
@@ -295,7 +304,9 @@ def _dispatch(a):
         man = P.read_manifest(a.run)
         for name in P.STAGE_NAMES:
             s = man['stages'].get(name, {})
-            print(f"{name:16} {s.get('status', '-'):8} {s.get('seconds', ''):>8} {s.get('error', '')}")
+            step = (s.get('summary') or {}).get('step') if s.get('status') == 'interrupted' else None
+            note = f'at step {step}; run it again to resume' if step is not None else s.get('error', '')
+            print(f"{name:16} {s.get('status', '-'):11} {s.get('seconds', ''):>8} {note}")
         return 0
     if a.command == 'data' and a.action != 'prepare': return data_command(a)
     if a.command == 'eval' and any(getattr(a, k) not in (None, False) for k in EVAL_OPTIONS): return eval_command(a)
@@ -304,7 +315,8 @@ def _dispatch(a):
         from dataclasses import replace
         r = P.load_recipe(a.recipe)
         e = replace(r.export, formats=[f.strip() for f in a.format.split(',') if f.strip()])
-        man = P.export_formats(Path(a.run) if a.run else P.default_run_dir(a.recipe), e)
+        run = Path(a.run) if a.run else P.default_run_dir(a.recipe)
+        with run_lock(run): man = P.export_formats(run, e)
         for x in man['exports']: print(f"{x['file']:24} {x['format']:12} {x['quantization']:28} {x['bytes']/1e6:8.1f} MB")
         return 0
     if a.command in STAGE_COMMANDS:

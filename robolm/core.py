@@ -4,25 +4,31 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random, tempfile, typing
+import dataclasses, fcntl, hashlib, json, os, random, secrets, shlex, socket, sys, tempfile, time, typing
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['RobolmError', 'ConfigError', 'DataError', 'where', 'LineDict', 'load_yaml', 'from_dict', 'load_config', 'to_dict',
-           'project_root', 'config_path', 'atomic_write', 'write_json', 'read_json', 'file_sha256', 'obj_sha256',
-           'set_seed']
+__all__ = ['LOCK_FILE', 'LOCK_ENV', 'RobolmError', 'ConfigError', 'DataError', 'Interrupted', 'where', 'LineDict', 'load_yaml',
+           'from_dict', 'load_config', 'to_dict', 'bound_problem', 'bounded', 'project_root', 'config_path',
+           'atomic_write', 'write_json', 'read_json', 'move_aside', 'RunLocked', 'lock_holder', 'run_lock',
+           'file_sha256', 'obj_sha256', 'set_seed']
 
 # %% ../nbs/00_core.ipynb #c006
 class RobolmError(Exception):
     "An error in the user's input or environment, shown to the user as one line (no traceback)."
 
 class ConfigError(RobolmError):
-    "A config file that cannot be read or does not match its dataclass."
+    "A config file that cannot be read or does not match its dataclass; `field` names the key at fault, if one is."
+    def __init__(self, msg:str, field:str|None=None): super().__init__(msg); self.field = field
 
 class DataError(RobolmError):
     "Training data that cannot be read or fails validation."
+
+class Interrupted(RobolmError):
+    "Work stopped by a signal (Ctrl+C, SIGTERM) after saving what it had: running the same command again resumes it."
 
 def where(path, line:int|None=None, col:int|None=None)->str:
     "`file:line:col` prefix for error messages (line and column are 1-based)."
@@ -95,7 +101,7 @@ def _coerce(value, tp, ctx:str):
     return value
 
 def from_dict(cls, data:dict, source:str='<dict>'):
-    "Build dataclass `cls` from `data`, naming `source`, line and key of any unknown, missing or mistyped field."
+    "Build dataclass `cls` from `data`, naming `source`, line and key of any unknown, missing, mistyped or out-of-range field."
     hints, names = typing.get_type_hints(cls), [f.name for f in fields(cls)]
     lines = getattr(data, 'lines', {})
     base = source.split(':')[0] if ':' in source and not source.startswith('<') else source
@@ -109,7 +115,9 @@ def from_dict(cls, data:dict, source:str='<dict>'):
         if f.name in data: kw[f.name] = _coerce(data[f.name], hints[f.name], ctx(f.name))
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise ConfigError(f'{where(base, getattr(data, "line", None))}: {cls.__name__} is missing required key {f.name!r}')
-    return cls(**kw)
+    try: return cls(**kw)
+    except ConfigError as e:       # a bound or a check between fields (`bounded`, `__post_init__`): add the key's line
+        raise ConfigError(f'{where(base, lines.get(e.field, getattr(data, "line", None)))}: {e}', e.field) from None
 
 def load_config(path, cls):
     "Load the YAML file at `path` into dataclass `cls` (see `from_dict`)."
@@ -121,6 +129,31 @@ def load_config(path, cls):
 def to_dict(cfg)->dict:
     "A config dataclass as a plain JSON-able dict (for manifests and checkpoints)."
     return dataclasses.asdict(cfg)
+
+# %% ../nbs/00_core.ipynb #c014b
+def bound_problem(value, bound:str)->str|None:
+    "Why `value` breaks `bound` ('>= 1', '> 0', '<= 1', '< 1', or an interval 'in [0, 1)'), or None if it keeps it."
+    if not isinstance(value, (int, float)) or isinstance(value, bool): return None    # types are `from_dict`'s job
+    b = bound.strip()
+    if b.startswith('in '):
+        lo, hi = (float(x) for x in b[4:-1].split(','))
+        ok = (value >= lo if b[3] == '[' else value > lo) and (value <= hi if b[-1] == ']' else value < hi)
+    else:
+        op, x = b.split(); x = float(x)
+        ok = {'>=': value >= x, '>': value > x, '<=': value <= x, '<': value < x}[op]
+    return None if ok else f'must be {b}, got {value!r}'      # NaN keeps no bound: every comparison is False
+
+def bounded(**bounds:str):
+    "Class decorator, put under `@dataclass`: check each named field against its bound (`bound_problem`) whenever the class is built."
+    def deco(cls):
+        post = cls.__dict__.get('__post_init__')
+        def __post_init__(self):
+            for k, b in bounds.items():
+                if (p := bound_problem(getattr(self, k), b)): raise ConfigError(f'{cls.__name__}.{k}: {p}', k)
+            if post: post(self)
+        cls.__post_init__, cls.field_bounds = __post_init__, dict(bounds)
+        return cls
+    return deco
 
 # %% ../nbs/00_core.ipynb #c016
 def project_root()->Path:
@@ -143,16 +176,16 @@ def config_path(kind:str, name:str)->Path:
 
 # %% ../nbs/00_core.ipynb #c019
 def atomic_write(path, data:bytes|str):
-    "Write `data` to `path` atomically (temp file + fsync + rename)."
+    "Write `data` to `path` atomically (temp file + fsync + rename), with the mode the umask gives new files."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str): data = data.encode('utf-8')
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    tmp = path.parent/f'.{path.name}.{secrets.token_hex(6)}.tmp'
     try:
-        with os.fdopen(fd, 'wb') as f:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), 'wb') as f:
             f.write(data); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise RobolmError(f'{path}: could not write ({e.strerror}); the previous version is unchanged') from None
 
 def write_json(path, obj, indent=2):
@@ -160,9 +193,82 @@ def write_json(path, obj, indent=2):
     atomic_write(path, json.dumps(obj, indent=indent, ensure_ascii=False, default=str) + '\n')
 
 def read_json(path):
-    "Read a JSON file, naming the file in the error if it is broken."
+    "Read a JSON file, naming the file (and line and column) in the error if it is broken, truncated or not UTF-8."
     try: return json.loads(Path(path).read_text(encoding='utf-8'))
-    except json.JSONDecodeError as e: raise RobolmError(f'{where(path, e.lineno, e.colno)}: invalid JSON: {e.msg}') from None
+    except json.JSONDecodeError as e:
+        raise RobolmError(f'{where(path, e.lineno, e.colno)}: invalid JSON ({e.msg}): truncated or corrupt?') from None
+    except UnicodeDecodeError as e: raise RobolmError(f'{path}: not valid UTF-8 ({e.reason} at byte {e.start}): corrupt?') from None
+    except OSError as e: raise RobolmError(f'{path}: cannot read ({e.strerror})') from None
+
+# %% ../nbs/00_core.ipynb #c020a1
+def move_aside(path)->Path:
+    "Rename `path` (a file or folder) to `<path>.superseded-<time>` in the same folder; returns the new path."
+    path, stamp = Path(path), time.strftime('%Y%m%dT%H%M%S')
+    dest = next(p for i in range(10_000) if not (p := path.with_name(f'{path.name}.superseded-{stamp}' + (f'-{i}' if i else ''))).exists())
+    os.replace(path, dest)
+    return dest
+
+# %% ../nbs/00_core.ipynb #c020b
+LOCK_FILE, LOCK_ENV = 'run.lock', 'ROBOLM_RUN_LOCKS'
+
+class RunLocked(RobolmError):
+    "The run folder is in use by another process."
+
+_held = {}     # run folder -> [fd, depth] of the locks this process holds
+
+def _ancestors()->set[int]:
+    "pids of this process's parent, its parent, ... (from /proc; just the parent where there is none)."
+    pids, pid = set(), os.getppid()
+    while pid > 1 and pid not in pids:
+        pids.add(pid)
+        try: pid = int(Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError): break
+    return pids
+
+def _env_locks()->dict:
+    "{run folder: pid} of the locks held by this process's ancestors, as they said in `ROBOLM_RUN_LOCKS` (JSON)."
+    try: return dict(json.loads(os.environ.get(LOCK_ENV) or '{}'))
+    except (ValueError, TypeError): return {}
+
+def _held_by_ancestor(folder:Path)->bool: return _env_locks().get(str(folder)) in _ancestors()
+
+def lock_holder(run_dir)->dict:
+    "What `run.lock` of `run_dir` says about the process that holds (or last held) it: pid, host, command, started."
+    try: return json.loads((Path(run_dir)/LOCK_FILE).read_text(encoding='utf-8') or '{}')
+    except (OSError, ValueError): return {}
+
+def _acquire(folder:Path, what:str|None):
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder/LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd); h = lock_holder(folder)
+        who = (f"pid {h.get('pid')} on {h.get('host')} ({h.get('command')}, since {h.get('started')})" if h.get('pid')
+               else 'another process')
+        raise RunLocked(f'{folder}: in use by {who}; a run folder is used by one process at a time: '
+                        'wait for it to finish, stop it, or use another run folder') from None
+    info = {'pid': os.getpid(), 'host': socket.gethostname(), 'command': what or shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+            'started': time.strftime('%Y-%m-%dT%H:%M:%S%z')}
+    os.ftruncate(fd, 0); os.pwrite(fd, (json.dumps(info) + '\n').encode(), 0)
+    return fd
+
+@contextmanager
+def run_lock(run_dir, what:str|None=None, # recorded as the holder's command (default: this process's command line)
+            ):
+    "Hold the lock of `run_dir` for the `with` block, or raise `RunLocked` naming the process that holds it."
+    folder = Path(run_dir).resolve()
+    key = str(folder)
+    if key in _held: _held[key][1] += 1
+    elif int(os.environ.get('RANK', '0')) != 0 or _held_by_ancestor(folder): yield; return
+    else: _held[key] = [_acquire(folder, what), 1]
+    old_env = os.environ.get(LOCK_ENV)
+    os.environ[LOCK_ENV] = json.dumps(_env_locks() | {key: os.getpid()})
+    try: yield
+    finally:
+        if old_env is None: os.environ.pop(LOCK_ENV, None)
+        else: os.environ[LOCK_ENV] = old_env
+        _held[key][1] -= 1
+        if _held[key][1] == 0: os.close(_held.pop(key)[0])      # closing the file releases the lock
 
 # %% ../nbs/00_core.ipynb #c022
 def file_sha256(path, chunk:int=1<<20)->str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import load_config, config_path, ConfigError
+from .core import load_config, config_path, ConfigError, RobolmError, bounded
 
 # %% auto #0
 __all__ = ['ModelConfig', 'load_model_config', 'RMSNorm', 'rope_tables', 'apply_rope', 'Attention', 'FeedForward', 'Block',
@@ -18,6 +18,8 @@ __all__ = ['ModelConfig', 'load_model_config', 'RMSNorm', 'rope_tables', 'apply_
 
 # %% ../nbs/04_models.ipynb #c006
 @dataclass
+@bounded(vocab_size='>= 0', dim='>= 2', n_layers='>= 1', n_heads='>= 1', n_kv_heads='>= 0', ffn_dim='>= 0', max_seq_len='>= 1',
+         rope_theta='> 0', norm_eps='> 0')
 class ModelConfig:
     vocab_size: int = 0          # tokens in the vocabulary (0: take it from the tokenizer)
     dim: int = 256               # width of the residual stream
@@ -36,9 +38,9 @@ class ModelConfig:
     def __post_init__(self):
         if self.n_kv_heads == 0: self.n_kv_heads = self.n_heads
         if self.ffn_dim == 0: self.ffn_dim = 256 * math.ceil(8 * self.dim / 3 / 256)
-        if self.dim % self.n_heads: raise ConfigError(f'ModelConfig: dim {self.dim} is not divisible by n_heads {self.n_heads}')
-        if self.n_heads % self.n_kv_heads: raise ConfigError(f'ModelConfig: n_heads {self.n_heads} is not divisible by n_kv_heads {self.n_kv_heads}')
-        if (self.dim // self.n_heads) % 2: raise ConfigError('ModelConfig: the head dimension must be even for RoPE')
+        if self.dim % self.n_heads: raise ConfigError(f'ModelConfig.n_heads: dim {self.dim} is not divisible by n_heads {self.n_heads}', 'n_heads')
+        if self.n_heads % self.n_kv_heads: raise ConfigError(f'ModelConfig.n_kv_heads: n_heads {self.n_heads} is not divisible by n_kv_heads {self.n_kv_heads}', 'n_kv_heads')
+        if (self.dim // self.n_heads) % 2: raise ConfigError('ModelConfig.n_heads: the head dimension (dim / n_heads) must be even for RoPE', 'n_heads')
 
     @property
     def head_dim(self): return self.dim // self.n_heads
@@ -262,9 +264,13 @@ def save_weights(model:CodeLM, path):
     atomic_write(path, save(sd, metadata={'format': 'pt'}))
 
 def load_weights(model:CodeLM, path, strict:bool=True):
-    "Load safetensors weights into `model`."
+    "Load safetensors weights into `model`; an unreadable file or tensors that do not fit are a `RobolmError` naming `path`."
     from safetensors.torch import load_file
-    sd = load_file(str(path))
-    if model.cfg.tie_embeddings: sd['head.weight'] = sd['tok_emb.weight']
-    model.load_state_dict(sd, strict=strict)
+    try: sd = load_file(str(path))
+    except FileNotFoundError: raise RobolmError(f'{path}: no such weights file') from None
+    except Exception as e: raise RobolmError(f'{path}: not a readable safetensors file (truncated or corrupt?): {e}') from None
+    if model.cfg.tie_embeddings and 'tok_emb.weight' in sd: sd['head.weight'] = sd['tok_emb.weight']
+    try: model.load_state_dict(sd, strict=strict)
+    except RuntimeError as e:
+        raise RobolmError(f'{path}: weights do not fit this model ({" ".join(str(e).split())[:300]})') from None
     return model

@@ -4,24 +4,24 @@
 
 # %% ../nbs/10_pipeline.ipynb #c003
 from __future__ import annotations
-import logging, shutil, sys, time, traceback
+import json, logging, shutil, sys, time, traceback
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import (load_config, config_path, project_root, write_json, read_json, file_sha256, obj_sha256,
-                         RobolmError, ConfigError)
+                         RobolmError, ConfigError, Interrupted, run_lock, move_aside)
 from .data import DataConfig, load_data_config
 from .corpus import prepare_data
 from .tokenizers import TokenizerConfig, load_tokenizer_config, train_tokenizer
 from .datasets import tokenize_run
 from .models import ModelConfig, load_model_config, describe
-from .trainers import TrainConfig, load_train_config, train, checkpoint_dir
+from .trainers import TrainConfig, load_train_config, train, checkpoint_dir, trajectory, model_shape, supersede
 from .evaluate import EvalConfig, evaluate_run
 from .exporters import export_run
 
 # %% auto #0
 __all__ = ['EXPORT_FORMATS', 'STAGES', 'STAGE_NAMES', 'ExportConfig', 'RecipeConfig', 'load_recipe', 'recipe_model_config',
-           'Stage', 'export_formats', 'get_stage', 'stage_fingerprint', 'read_manifest', 'up_to_date', 'notebooks_dir',
-           'execute_stage', 'record_stage_result', 'default_run_dir', 'run_pipeline', 'scratch_run']
+           'Stage', 'export_formats', 'get_stage', 'stage_fingerprint', 'read_manifest', 'stage_changes', 'up_to_date',
+           'notebooks_dir', 'execute_stage', 'record_stage_result', 'default_run_dir', 'run_pipeline', 'scratch_run']
 
 # %% ../nbs/10_pipeline.ipynb #c006
 @dataclass
@@ -81,6 +81,9 @@ class Stage:
     inputs: callable     # recipe -> paths the stage reads
     outputs: list        # paths the stage writes (the first must exist when it is done)
     params: callable     # recipe -> parameters that decide its result
+    key: callable = None # parameters -> the part that decides the result (None: all of them)
+
+def _train_key(p:dict)->dict: return {'model': model_shape(p['model']), 'train': trajectory(p['train'])}
 
 def _stage_prepare_data(run_dir, r):   return prepare_data(run_dir, load_data_config(r.data))
 def _stage_train_tokenizer(run_dir, r): return train_tokenizer(run_dir, load_tokenizer_config(r.tokenizer))
@@ -125,9 +128,9 @@ STAGES = [
     Stage('tokenize', '03_tokenize.ipynb', _stage_tokenize, lambda r: ['tokenizer/tokenizer.tiktoken', 'data/train.jsonl', 'data/val.jsonl',
           'data/test.jsonl', 'data/pretrain_train.jsonl', 'data/pretrain_val.jsonl'], ['data/metadata.json'], lambda r: {}),
     Stage('pretrain', '04_pretrain.ipynb', _stage_pretrain, lambda r: ['data/metadata.json', 'data/pretrain_train.bin', 'data/pretrain_val.bin'],
-          ['logs/pretrain_summary.json', 'checkpoints/pretrain'], lambda r: {'model': asdict(recipe_model_config(r)), 'train': asdict(load_train_config(r.pretrain))}),
+          ['logs/pretrain_summary.json', 'checkpoints/pretrain'], lambda r: {'model': asdict(recipe_model_config(r)), 'train': asdict(load_train_config(r.pretrain))}, _train_key),
     Stage('finetune', '05_finetune.ipynb', _stage_finetune, lambda r: ['checkpoints/pretrain/best/model.safetensors', 'data/sft_train.bin', 'data/sft_val.bin'],
-          ['logs/finetune_summary.json', 'checkpoints/finetune'], lambda r: {'model': asdict(recipe_model_config(r)), 'train': asdict(load_train_config(r.finetune))}),
+          ['logs/finetune_summary.json', 'checkpoints/finetune'], lambda r: {'model': asdict(recipe_model_config(r)), 'train': asdict(load_train_config(r.finetune))}, _train_key),
     Stage('evaluate', '06_evaluate.ipynb', _stage_evaluate, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl', 'data/tasks.jsonl'],
           ['eval/report.json', 'eval/report.md', 'eval/pass_rates.png'], lambda r: asdict(r.evaluate)),
     Stage('export', '07_export.ipynb', _stage_export, lambda r: ['checkpoints/finetune/best/model.safetensors', 'data/test.jsonl'],
@@ -157,13 +160,27 @@ def read_manifest(run_dir)->dict:
     p = Path(run_dir)/'manifest.json'
     return read_json(p) if p.exists() else {'stages': {}}
 
+def _plain(x): return json.loads(json.dumps(x, default=str))      # as the manifest stores it
+
+def _diff(a, b, prefix='')->list[str]:
+    "Dotted keys whose values differ between nested dicts `a` and `b`."
+    if not (isinstance(a, dict) and isinstance(b, dict)): return [] if a == b else [prefix.rstrip('.') or 'parameters']
+    return [d for k in dict.fromkeys([*a, *b]) for d in _diff(a.get(k), b.get(k), f'{prefix}{k}.')]
+
+def stage_changes(stage:Stage, entry:dict, fp:dict)->list[str]:
+    "What changed since the run that manifest `entry` records: parameters that decide the result, and inputs ([]: nothing)."
+    if 'parameters' not in entry: return [] if entry.get('fingerprint') == obj_sha256(fp) else ['no earlier record']
+    key = stage.key or (lambda p: p)
+    changed = _diff(key(_plain(entry['parameters'])), key(_plain(fp['parameters'])))
+    return changed + [f'input {k}' for k, h in fp['input_hashes'].items() if entry.get('input_hashes', {}).get(k) != h]
+
 def up_to_date(stage:Stage, run_dir, r, manifest=None)->bool:
-    "True if `stage` finished with today's parameters and inputs and its outputs exist."
+    "True if `stage` finished with today's parameters and inputs (those that decide its result) and its outputs exist."
     m = (manifest or read_manifest(run_dir))['stages'].get(stage.name)
     if not m or m.get('status') != 'done': return False
     try: fp = stage_fingerprint(stage, run_dir, r)
     except RobolmError: return False
-    return obj_sha256(fp) == m.get('fingerprint') and all(_resolve(run_dir, o).exists() for o in stage.outputs)
+    return not stage_changes(stage, m, fp) and all(_resolve(run_dir, o).exists() for o in stage.outputs)
 
 # %% ../nbs/10_pipeline.ipynb #c013
 def notebooks_dir()->Path: return project_root()/'nbs'/'pipeline'
@@ -191,35 +208,47 @@ def _run_notebook(stage, run_dir, recipe_ref, log, show_output=True):
     finally: lg.removeHandler(h); lg.setLevel(old)
     return read_json(Path(run_dir)/'stage_results'/f'{stage.name}.json') if (Path(run_dir)/'stage_results'/f'{stage.name}.json').exists() else {}
 
+def _set_aside(stage:Stage, run_dir:Path, why:str, log):
+    "Clear the way for a fresh run of `stage`: its output folders move aside (checkpoints with their logs), its files go."
+    for o in stage.outputs:
+        p = _resolve(run_dir, o)
+        if p.is_dir():
+            dest = supersede(run_dir, p.name) if o.startswith('checkpoints/') else move_aside(p)
+            log(f'[{stage.name}] {why}: moved {o} to {dest.relative_to(run_dir)}')
+        elif p.exists(): p.unlink()
+
+def _record(run_dir:Path, man:dict, name:str, status:str, t0:float, **info):
+    man['stages'][name].update(status=status, seconds=round(time.time() - t0, 1), **info)
+    write_json(run_dir/'manifest.json', man)
+
 def execute_stage(name:str, run_dir, recipe:str, via:str='papermill', force:bool=False, log=print)->dict|None:
     "Run stage `name` of `recipe` in `run_dir` (via 'papermill' or 'inline'); returns its summary, or None if up to date."
     stage, r, run_dir = get_stage(name), load_recipe(recipe), Path(run_dir).resolve()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    man = read_manifest(run_dir); man['recipe'] = r.name
-    if not force and up_to_date(stage, run_dir, r, man):
-        log(f'[{name}] up to date, skipped'); return None
-    fp = stage_fingerprint(stage, run_dir, r); key = obj_sha256(fp)
-    prev = man['stages'].get(name, {})
-    if prev.get('fingerprint') != key or force:          # new inputs: start this stage over
-        for o in stage.outputs:
-            p = _resolve(run_dir, o)
-            if p.is_dir(): shutil.rmtree(p)
-            elif p.exists(): p.unlink()
-    man['stages'][name] = {'status': 'running', 'fingerprint': key, **fp, 'via': via, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
-    write_json(run_dir/'manifest.json', man)
-    t0 = time.time()
-    try:
-        if via == 'papermill': summary = _run_notebook(stage, run_dir, recipe, log)
-        else: summary = stage.run(run_dir, r)
-    except BaseException as e:
-        man['stages'][name].update(status='failed', seconds=round(time.time() - t0, 1), error=f'{type(e).__name__}: {e}')
+    with run_lock(run_dir):
+        man = read_manifest(run_dir); man['recipe'] = r.name
+        if not force and up_to_date(stage, run_dir, r, man):
+            log(f'[{name}] up to date, skipped'); return None
+        fp = stage_fingerprint(stage, run_dir, r)
+        changed = stage_changes(stage, man['stages'].get(name, {}), fp)
+        if force or changed: _set_aside(stage, run_dir, 'forced re-run' if force else f'changed since it last ran: {", ".join(changed)}', log)
+        man['stages'][name] = {'status': 'running', 'fingerprint': obj_sha256(fp), **fp, 'via': via, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
         write_json(run_dir/'manifest.json', man)
-        raise
-    man['stages'][name].update(status='done', seconds=round(time.time() - t0, 1), summary=summary,
-                               outputs={o: file_sha256(_resolve(run_dir, o)) if _resolve(run_dir, o).is_file() else 'dir' for o in stage.outputs})
-    write_json(run_dir/'manifest.json', man)
-    log(f'[{name}] done in {time.time() - t0:.1f}s')
-    return summary
+        (run_dir/'stage_results'/f'{name}.json').unlink(missing_ok=True)     # an earlier run's result is not this one's
+        t0 = time.time()
+        try: summary = _run_notebook(stage, run_dir, recipe, log) if via == 'papermill' else stage.run(run_dir, r)
+        except KeyboardInterrupt:
+            _record(run_dir, man, name, 'interrupted', t0, error='KeyboardInterrupt')
+            raise Interrupted(f'stage {name} interrupted; what it saved is kept: run the same command again to resume') from None
+        except BaseException as e:
+            _record(run_dir, man, name, 'failed', t0, error=f'{type(e).__name__}: {e}'); raise
+        if (summary or {}).get('interrupted'):
+            _record(run_dir, man, name, 'interrupted', t0, summary=summary)
+            raise Interrupted(f"stage {name} interrupted at step {summary.get('step')}; its checkpoint is kept: "
+                              'run the same command again to resume from it')
+        _record(run_dir, man, name, 'done', t0, summary=summary,
+                outputs={o: file_sha256(_resolve(run_dir, o)) if _resolve(run_dir, o).is_file() else 'dir' for o in stage.outputs})
+        log(f'[{name}] done in {time.time() - t0:.1f}s')
+        return summary
 
 def record_stage_result(run_dir, name:str, summary:dict):
     "Called by a stage notebook: leave its summary where `execute_stage` picks it up for the manifest."
@@ -235,10 +264,11 @@ def run_pipeline(recipe:str, run_dir=None, stages=None, via:str='papermill', for
     run_dir = Path(run_dir or default_run_dir(recipe))
     todo = stages or STAGE_NAMES
     t0 = time.time()
-    for s in STAGE_NAMES:
-        if s in todo: execute_stage(s, run_dir, recipe, via=via, force=force, log=log)
-    man = read_manifest(run_dir); man['seconds_total'] = round(time.time() - t0, 1)
-    write_json(Path(run_dir)/'manifest.json', man)
+    with run_lock(run_dir):            # one holder for the whole pipeline: no other process gets in between stages
+        for s in STAGE_NAMES:
+            if s in todo: execute_stage(s, run_dir, recipe, via=via, force=force, log=log)
+        man = read_manifest(run_dir); man['seconds_total'] = round(time.time() - t0, 1)
+        write_json(Path(run_dir)/'manifest.json', man)
     return man
 
 def scratch_run(recipe:str, upto:str)->Path:

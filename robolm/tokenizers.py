@@ -4,11 +4,11 @@
 
 # %% ../nbs/03_tokenizers.ipynb #c003
 from __future__ import annotations
-import base64, json, time
+import base64, binascii, json, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import tiktoken
-from .core import load_config, config_path, write_json, atomic_write, read_json, RobolmError
+from .core import load_config, config_path, write_json, atomic_write, read_json, RobolmError, where
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'SPLIT_PATTERN', 'KEYWORDS', 'BYTE_TO_UNICODE', 'UNICODE_TO_BYTE', 'TARGETS', 'TokenizerConfig',
@@ -88,16 +88,37 @@ def save_tokenizer(enc:tiktoken.Encoding, folder, hf_tok=None):
                                                'special_tokens': enc._special_tokens})
     if hf_tok is not None: atomic_write(folder/'tokenizer.json', hf_tok.to_str(pretty=True))
 
+def _read_ranks(path:Path)->dict:
+    "{token bytes: rank} from a `.tiktoken` file; a line that is not `base64token rank`, or repeats a token or rank, names the file and line."
+    try: text = path.read_text(encoding='utf-8')
+    except UnicodeDecodeError as e: raise RobolmError(f'{path}: not valid UTF-8 ({e.reason} at byte {e.start}): corrupt?') from None
+    ranks, tok_line, rank_line = {}, {}, {}
+    for n, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if len(parts) != 2: raise RobolmError(f'{where(path, n)}: expected "base64token rank", got {line[:80]!r}')
+        try: tok = base64.b64decode(parts[0], validate=True)
+        except (binascii.Error, ValueError): raise RobolmError(f'{where(path, n)}: token {parts[0][:40]!r} is not valid base64') from None
+        if not parts[1].isdigit(): raise RobolmError(f'{where(path, n)}: rank {parts[1][:40]!r} is not a whole number >= 0')
+        rank = int(parts[1])
+        if tok in tok_line: raise RobolmError(f'{where(path, n)}: token {parts[0]!r} already on line {tok_line[tok]}')
+        if rank in rank_line: raise RobolmError(f'{where(path, n)}: rank {rank} already on line {rank_line[rank]}')
+        ranks[tok], tok_line[tok], rank_line[rank] = rank, n, n
+    return ranks
+
 def load_tokenizer(folder)->tiktoken.Encoding:
-    "Load a tokenizer saved by `save_tokenizer` (plain text files; nothing is executed)."
+    "Load a tokenizer saved by `save_tokenizer` (plain text files; nothing is executed); a bad file is an error naming it."
     folder = Path(folder)
     if not (folder/'tokenizer.tiktoken').exists(): raise RobolmError(f'{folder}: no tokenizer.tiktoken (train the tokenizer first)')
-    cfg = read_json(folder/'tokenizer_config.json')
-    ranks = {}
-    for n, line in enumerate((folder/'tokenizer.tiktoken').read_text().splitlines(), 1):
-        try: tok, rank = line.split(); ranks[base64.b64decode(tok)] = int(rank)
-        except ValueError: raise RobolmError(f'{folder/"tokenizer.tiktoken"}:{n}: expected "base64token rank"') from None
-    return tiktoken.Encoding(name=cfg['name'], pat_str=cfg['pat_str'], mergeable_ranks=ranks, special_tokens=cfg['special_tokens'])
+    cfg, ranks = read_json(folder/'tokenizer_config.json'), _read_ranks(folder/'tokenizer.tiktoken')
+    missing = [k for k in ('name', 'pat_str', 'special_tokens') if k not in cfg]
+    if missing: raise RobolmError(f'{folder/"tokenizer_config.json"}: missing {", ".join(missing)}')
+    clash = sorted(set(cfg['special_tokens'].values()) & set(ranks.values()))
+    if clash: raise RobolmError(f'{folder/"tokenizer_config.json"}: special token ids {clash[:5]} are also ranks in tokenizer.tiktoken')
+    try: return tiktoken.Encoding(name=cfg['name'], pat_str=cfg['pat_str'], mergeable_ranks=ranks, special_tokens=cfg['special_tokens'])
+    except BaseException as e:           # tiktoken's Rust core panics (a BaseException) on what it cannot build
+        if isinstance(e, (KeyboardInterrupt, SystemExit)): raise
+        raise RobolmError(f'{folder}: tiktoken cannot build this tokenizer ({type(e).__name__}: {e})') from None
+
 
 # %% ../nbs/03_tokenizers.ipynb #c013
 def keyword_report(enc, words)->dict:

@@ -13,22 +13,29 @@ from typing import Literal, Callable
 import numpy as np
 import torch
 from .core import (load_config, config_path, write_json, read_json, RobolmError, ConfigError, set_seed, from_dict,
-                         file_sha256, atomic_write)
+                         file_sha256, atomic_write, bounded, run_lock, move_aside)
 from .models import CodeLM, ModelConfig, save_weights, load_weights, count_params
 from .datasets import PretrainBatches, SFTBatches
 
 # %% auto #0
-__all__ = ['SAMPLE_PROMPTS', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_config', 'TrainState', 'lr_at', 'Schedule',
-           'MuonAdamW', 'muon_params', 'make_optimizer', 'set_lr', 'CheckpointError', 'rng_state', 'set_rng_state',
-           'Checkpointer', 'MetricsLog', 'RunLogs', 'resolve_device', 'compile_model', 'Dist', 'peak_flops',
-           'flops_per_token', 'memory_mb', 'evaluate_loss', 'make_batches', 'sample_and_score', 'token_weights',
-           'train', 'checkpoint_dir', 'load_model', 'synthetic_code', 'synthetic_run', 'train_auto', 'supervise']
+__all__ = ['SAMPLE_PROMPTS', 'RESUME_SAFE', 'MODEL_RESUME_SAFE', 'PEAK_BF16_FLOPS', 'TrainConfig', 'load_train_config',
+           'TrainState', 'lr_at', 'Schedule', 'MuonAdamW', 'muon_params', 'make_optimizer', 'set_lr', 'CheckpointError',
+           'rng_state', 'set_rng_state', 'Checkpointer', 'trajectory', 'model_shape', 'checkpoint_changes', 'supersede',
+           'MetricsLog', 'RunLogs', 'resolve_device', 'compile_model', 'Dist', 'peak_flops', 'flops_per_token',
+           'memory_mb', 'evaluate_loss', 'make_batches', 'sample_and_score', 'token_weights', 'train', 'checkpoint_dir',
+           'load_model', 'synthetic_code', 'synthetic_run', 'train_auto', 'supervise']
 
 # %% ../nbs/06_trainers.ipynb #c006
 SAMPLE_PROMPTS = ['Blink an LED on pin 2', 'Read a button on pin 0 and print when it is pressed',
                   'Sweep a servo on pin 13 from 0 to 180 degrees']
 
 @dataclass
+@bounded(steps='>= 1', batch_size='>= 1', grad_accum='>= 1', seq_len='>= 1', lr='> 0', min_lr='>= 0', warmup_steps='>= 0',
+         decay_frac='in [0, 1]', plateau_patience='>= 0', plateau_factor='in (0, 1]', weight_decay='>= 0', beta1='in [0, 1)',
+         beta2='in [0, 1)', muon_lr='> 0', muon_momentum='in [0, 1)', grad_clip='>= 0', eval_every='>= 1', eval_batches='>= 1',
+         target_val_loss='>= 0', ckpt_every='>= 1', keep_last='>= 0', backup_every='>= 0', log_every='>= 1', smoothing='in [0, 1)',
+         sample_every='>= 0', sample_tokens='>= 1', nan_patience='>= 1', nan_lr_factor='in (0, 1]', max_rollbacks='>= 0',
+         seed='>= 0', threads='>= 0')
 class TrainConfig:
     steps: int = 1000                 # max optimizer steps (the schedule ends here)
     batch_size: int = 16              # sequences per micro-batch per process (global batch: batch_size * grad_accum * processes)
@@ -71,6 +78,15 @@ class TrainConfig:
     compile_tuning: bool = False      # Inductor's coordinate-descent tuning of its generated kernels (longer compile, faster steps)
     attention: Literal['auto', 'flash', 'cudnn', 'efficient'] = 'auto'  # CUDA attention kernel for SDPA (auto: PyTorch's choice)
     threads: int = 0                  # CPU threads (0: all cores)
+
+RESUME_SAFE = frozenset({   # TrainConfig fields a run may change and still resume from its checkpoints
+    'log_every', 'smoothing', 'tensorboard',                            # what is logged (smoothing: the EMA shown in logs)
+    'ckpt_every', 'keep_last', 'backup_every',                          # when checkpoints are written and which are kept
+    'eval_every', 'eval_batches', 'target_val_loss',                    # validation, and when the run stops
+    'sample_every', 'sample_prompts', 'sample_tokens',                  # scored sample generations
+    'nan_patience', 'nan_lr_factor', 'max_rollbacks',                   # what happens on a NaN streak (not before one)
+    'device', 'dtype', 'threads', 'compile', 'compile_mode', 'compile_tuning', 'attention'})   # where and how fast it runs
+MODEL_RESUME_SAFE = frozenset({'autocast_residual', 'fuse_projections'})   # ModelConfig fields that change speed, not parameters
 
 def load_train_config(name:str)->TrainConfig:
     "Load `configs/training/<name>.yaml` (or a path)."
@@ -278,6 +294,39 @@ class Checkpointer:
                 warnings.warn(f'{p}: unreadable checkpoint ({type(e).__name__}: {e}); using the previous one')
         return None
 
+# %% ../nbs/06_trainers.ipynb #c011d
+def trajectory(train:dict)->dict:
+    "The fields of a TrainConfig (as a dict) that decide the weights it trains: all but `RESUME_SAFE` (validation's stay with plateaus on)."
+    safe = RESUME_SAFE - ({'eval_every', 'eval_batches'} if train.get('plateau_patience') else set())
+    return {k: v for k, v in train.items() if k not in safe}
+
+def model_shape(model:dict)->dict:
+    "The fields of a ModelConfig (as a dict) that decide its parameters: all but `MODEL_RESUME_SAFE`."
+    return {k: v for k, v in model.items() if k not in MODEL_RESUME_SAFE}
+
+def _changes(cls:str, old:dict, new:dict)->list[str]:
+    return [f'{cls}.{k}: {old.get(k)!r} -> {new.get(k)!r}' for k in dict.fromkeys([*new, *old]) if old.get(k) != new.get(k)]
+
+def checkpoint_changes(folder, model_cfg:ModelConfig, cfg:TrainConfig)->list[str]:
+    "'Config.field: old -> new' for each field that differs from the newest checkpoint in `folder` and changes the trajectory ([]: none, or no checkpoint)."
+    last = Checkpointer(folder, writer=False).latest()
+    if last is None: return []
+    try: meta = read_json(last/'meta.json')
+    except RobolmError: return []                  # unreadable: `load_latest` skips it with a warning
+    saved, now = asdict(TrainConfig()) | (meta.get('train') or {}), asdict(cfg)    # a field newer than the checkpoint: its default
+    keys = [k for k in now if k in trajectory(saved) or k in trajectory(now)]
+    m_now = asdict(model_cfg); m_saved = {k: v for k, v in (meta.get('model') or {}).items() if k in m_now}
+    return (_changes('TrainConfig', {k: saved.get(k) for k in keys}, {k: now[k] for k in keys})
+            + _changes('ModelConfig', model_shape(m_saved), model_shape({k: m_now[k] for k in m_saved})))
+
+def supersede(run_dir, phase:str)->Path:
+    "Move `checkpoints/<phase>` aside (`move_aside`) with the phase's logs in it; returns where it went."
+    run_dir = Path(run_dir)
+    dest = move_aside(run_dir/'checkpoints'/phase)
+    for f in (run_dir/'logs').glob(f'{phase}_*'):       # metrics, training log, samples, summary, plot of the old run
+        (dest/'logs').mkdir(exist_ok=True); os.replace(f, dest/'logs'/f.name)
+    return dest
+
 # %% ../nbs/06_trainers.ipynb #c013
 def _now()->str: return datetime.now(timezone.utc).isoformat(timespec='seconds')
 
@@ -484,7 +533,7 @@ def train(run_dir, phase:Literal['pretrain', 'finetune'], model_cfg:ModelConfig,
           on_backward:Callable|None=None, # (step, model, loss) -> loss after each backward: fault injection for tests
          )->dict:
     "Train `phase` in `run_dir`; resumes from the phase's latest good checkpoint if there is one. Returns a summary."
-    with _StopFlag() as flag:    # from the start: a SIGTERM during set-up also ends in a clean save
+    with _StopFlag() as flag, run_lock(run_dir):    # from the start: a SIGTERM during set-up also ends in a clean save
         return _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backward, flag)
 
 def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backward, flag):
@@ -502,6 +551,11 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
     set_seed(cfg.seed)
     model = CodeLM(model_cfg).to(device)
     opt = make_optimizer(model, cfg, device)
+    changes = checkpoint_changes(run_dir/'checkpoints'/phase, model_cfg, cfg)
+    if changes and rank0:      # checkpoints of another trajectory: kept aside, never resumed from, never pruned
+        moved = supersede(run_dir, phase)
+        log(f'{phase}: the config changed since its checkpoints were written ({"; ".join(changes)}); '
+            f'moved them to {moved} and starting from step 0')
     ck = Checkpointer(run_dir/'checkpoints'/phase, cfg.keep_last, cfg.backup_every, writer=rank0)
     dist.barrier()
     train_b, val_b = make_batches(run_dir, phase, cfg, model_cfg.vocab_size, enc.encode_single_token('<|pad|>'), dist.rank, dist.world)
@@ -517,11 +571,6 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
                           'batches after the resume differ from an uninterrupted run')
         return TrainState.from_dict(saved['train_state']), path
 
-    try: was = (read_json(ck.latest()/'meta.json').get('train') or {}).get('optimizer', 'adamw')   # checkpoints predating the field: adamw
-    except Exception: was = cfg.optimizer        # no checkpoint yet, or an unreadable one (load_latest skips it)
-    if was != cfg.optimizer:
-        raise ConfigError(f"TrainConfig.optimizer: {cfg.optimizer!r}, but the checkpoints in {ck.folder} were written with {was!r}; "
-                          'resume with the same optimizer, or train into a new run folder')
     got = restore()
     if got:
         st, path = got
@@ -635,6 +684,7 @@ def _train(run_dir, phase, model_cfg, cfg, init_from, stop_after, log, on_backwa
         if logs: logs.close(st)
         dist.close()
     summary = {'phase': phase, 'step': st.step, 'stopped_early': st.step < cfg.steps and not st.finished,
+               'interrupted': flag.stop and st.step < cfg.steps and not st.finished,    # by a signal: a re-run resumes
                'finished': st.finished or ('steps' if st.step >= cfg.steps else ''), 'train_loss': last_loss,
                'best_val_loss': st.best_val, 'best_step': st.best_step, 'skipped_steps': st.skipped, 'rollbacks': st.rollbacks,
                'lr_scale': st.lr_scale, 'tokens': st.tokens, 'seconds': round(time.time() - t_start, 1), 'params': n_params,
@@ -654,9 +704,11 @@ def checkpoint_dir(run_dir, phase:str='finetune', which:str='best')->Path:
     return p.resolve()
 
 def load_model(ckpt, device='cpu')->CodeLM:
-    "A `CodeLM` from a checkpoint folder (config from `meta.json`, weights from safetensors)."
+    "A `CodeLM` from a checkpoint folder (config from `meta.json`, weights from safetensors checked against its sha256)."
     ckpt = Path(ckpt)
-    cfg = from_dict(ModelConfig, read_json(ckpt/'meta.json')['model'], str(ckpt/'meta.json'))
+    meta = Checkpointer.verify(ckpt)              # a truncated or corrupt file is named here, not deep in safetensors
+    if 'model' not in meta: raise RobolmError(f'{ckpt/"meta.json"}: no "model" config (not a robolm checkpoint?)')
+    cfg = from_dict(ModelConfig, meta['model'], str(ckpt/'meta.json'))
     return load_weights(CodeLM(cfg), ckpt/'model.safetensors').to(device).eval()
 
 # %% ../nbs/06_trainers.ipynb #c021b
@@ -710,7 +762,7 @@ def train_auto(run_dir, recipe:str='quickstart', phase:Literal['pretrain', 'fine
     if not (run_dir/'tokenizer').exists(): raise RobolmError(f'{run_dir}: no tokenizer (run `robolm pipeline run <recipe> --stages prepare_data,train_tokenizer,tokenize` first)')
     r = load_recipe(recipe)
     base = load_train_config(config or getattr(r, phase))
-    cfg = from_dict(TrainConfig, asdict(base) | overrides, 'overrides') if overrides else base
+    cfg = from_dict(TrainConfig, asdict(base) | overrides, 'command-line overrides') if overrides else base
     mc = load_model_config(model or r.model, vocab_size=load_tokenizer(run_dir/'tokenizer').n_vocab)
     init = checkpoint_dir(run_dir, 'pretrain', 'best') if phase == 'finetune' and not (run_dir/'checkpoints/finetune/latest').exists() else None
     return train(run_dir, phase, mc, cfg, init_from=init, stop_after=stop_after, log=log)
@@ -727,25 +779,26 @@ def supervise(argv:list[str], # the robolm command line to run, without the prog
         if state['child'] is not None and state['child'].poll() is None: state['child'].send_signal(sig)
     old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)} if threading.current_thread() is threading.main_thread() else {}
     try:
-        for attempt in range(max_restarts + 1):
-            child = state['child'] = subprocess.Popen([sys.executable, '-c', 'import sys; from robolm.cli import main; sys.exit(main(sys.argv[1:]))', *argv],
-                                                      stderr=subprocess.PIPE, text=True, errors='replace')
-            events.log(event='start', attempt=attempt, pid=child.pid, time=_now())
-            tail = deque(maxlen=20)
-            for line in child.stderr: sys.stderr.write(line); tail.append(line.rstrip())
-            rc = child.wait()
-            reason = f'killed by {signal.Signals(-rc).name}' if rc < 0 else f'exit status {rc}'
-            if rc in (0, 2) or state['stopping']:
-                events.log(event='exit', attempt=attempt, returncode=rc, reason=reason, time=_now()); return rc
-            wait = min(backoff * 2 ** attempt, 300.0)
-            restart = attempt < max_restarts
-            events.log(event='crash', attempt=attempt, returncode=rc, reason=reason, stderr_tail=list(tail),
-                       restart_in=wait if restart else None, time=_now())
-            if not restart: break
-            log(f'training crashed ({reason}); restart {attempt + 1} of {max_restarts} in {wait:.0f} s from the last good checkpoint')
-            time.sleep(wait)
-            if state['stopping']: return rc
-        log(f'training crashed {max_restarts + 1} times; giving up (see {events.path})')
-        return rc
+        with run_lock(run_dir):        # held across restarts; each child works under it (`ROBOLM_RUN_LOCKS`)
+            for attempt in range(max_restarts + 1):
+                child = state['child'] = subprocess.Popen([sys.executable, '-c', 'import sys; from robolm.cli import main; sys.exit(main(sys.argv[1:]))', *argv],
+                                                          stderr=subprocess.PIPE, text=True, errors='replace')
+                events.log(event='start', attempt=attempt, pid=child.pid, time=_now())
+                tail = deque(maxlen=20)
+                for line in child.stderr: sys.stderr.write(line); tail.append(line.rstrip())
+                rc = child.wait()
+                reason = f'killed by {signal.Signals(-rc).name}' if rc < 0 else f'exit status {rc}'
+                if rc in (0, 2) or state['stopping']:
+                    events.log(event='exit', attempt=attempt, returncode=rc, reason=reason, time=_now()); return rc
+                wait = min(backoff * 2 ** attempt, 300.0)
+                restart = attempt < max_restarts
+                events.log(event='crash', attempt=attempt, returncode=rc, reason=reason, stderr_tail=list(tail),
+                           restart_in=wait if restart else None, time=_now())
+                if not restart: break
+                log(f'training crashed ({reason}); restart {attempt + 1} of {max_restarts} in {wait:.0f} s from the last good checkpoint')
+                time.sleep(wait)
+                if state['stopping']: return rc
+            log(f'training crashed {max_restarts + 1} times; giving up (see {events.path})')
+            return rc
     finally:
         for s, h in old.items(): signal.signal(s, h)

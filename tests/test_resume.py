@@ -159,8 +159,11 @@ def test_muon_trains_resumes_and_checks_its_name(base, tmp_path):
         T.load_train_config(str(y))
     with pytest.raises(ConfigError, match=r"TrainConfig.optimizer: 'Muon' is not one of"):
         T.train_auto(a, 'tiny', model=str(d / 'model.yaml'), optimizer='Muon', log=lambda *_: None)
-    with pytest.raises(ConfigError, match=r"checkpoints .* were written with 'muon'"):     # no silent restart with another optimizer
-        T.train(a, 'pretrain', _tiny(d), T.TrainConfig(**(dataclasses.asdict(cfg) | {'optimizer': 'adamw', 'steps': 12})), log=lambda *_: None)
+    logged = []     # another optimizer is another run: the muon checkpoints move aside, never resumed from nor deleted
+    T.train(a, 'pretrain', _tiny(d), T.TrainConfig(**(dataclasses.asdict(cfg) | {'optimizer': 'adamw', 'steps': 12})), log=logged.append)
+    moved = list((a / 'checkpoints').glob('pretrain.superseded-*'))
+    assert len(moved) == 1 and (moved[0] / 'step_0000010/model.safetensors').exists(), moved
+    assert any("TrainConfig.optimizer: 'muon' -> 'adamw'" in l and 'moved them to' in l for l in logged), logged
 
 
 def test_sigterm_saves_and_exits_0_then_resumes(base):
