@@ -8,7 +8,7 @@ import ast, json, random, re
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from .core import DataError, LineDict, load_yaml, load_config, config_path, project_root, write_json, atomic_write, where
+from .core import DataError, LineDict, load_yaml, load_config, config_path, project_root, write_json, atomic_write, where, bounded
 from .toolchains import micropython_syntax
 
 # %% auto #0
@@ -22,6 +22,8 @@ __all__ = ['PROJECT_FIELDS', 'HARDWARE_FIELDS', 'CHECK_TYPES', 'CHECK_INPUTS', '
 
 # %% ../nbs/02_data.ipynb #c006
 @dataclass
+@bounded(val_fraction='in [0, 1)', test_fraction='in [0, 1)', augment_multiplier='>= 0', pretrain_bytes='>= 1',
+         stdlib_max_bytes='>= 0', pretrain_val_fraction='in [0, 1)')
 class DataConfig:
     raw_dir: str = 'data/raw'                  # syllabus/, translations/, blockly_api/, docs/ (relative to the project root)
     strict: bool = False                       # fail on the first validation error instead of quarantining

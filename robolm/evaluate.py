@@ -8,7 +8,7 @@ import json, math, os, time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from .core import RobolmError, write_json, atomic_write
+from .core import RobolmError, write_json, atomic_write, bounded
 
 # %% auto #0
 __all__ = ['GRADE_CATEGORIES', 'METRICS', 'EvalConfig', 'category', 'pass_at_k', 'check_programs', 'OnnxGenerator', 'summarize',
@@ -17,6 +17,8 @@ __all__ = ['GRADE_CATEGORIES', 'METRICS', 'EvalConfig', 'category', 'pass_at_k',
 
 # %% ../nbs/07d_evaluate.ipynb #c006
 @dataclass
+@bounded(max_prompts='>= 0', samples='>= 1', max_new_tokens='>= 1', temperature='>= 0', top_k='>= 0',
+         top_p='in (0, 1]', workers='>= 0')
 class EvalConfig:
     split: str = 'test'                  # which records to evaluate on
     targets: list[str] = field(default_factory=lambda: ['micropython', 'arduino'])  # targets to generate for

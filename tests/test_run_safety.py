@@ -163,6 +163,19 @@ def test_bad_training_values_name_file_line_field(tmp_path, field, value, msg):
     assert str(e.value) == f'{y}:{line}: TrainConfig.{field}: {msg}'
 
 
+@pytest.mark.parametrize('cls,field,value,msg', [
+    ('DataConfig', 'val_fraction', 1.5, 'must be in [0, 1), got 1.5'), ('DataConfig', 'augment_multiplier', -1, 'must be >= 0, got -1'),
+    ('EvalConfig', 'samples', 0, 'must be >= 1, got 0'), ('EvalConfig', 'top_p', 0, 'must be in (0, 1], got 0.0')])
+def test_bad_data_and_eval_values_name_file_line_field(tmp_path, cls, field, value, msg):
+    from robolm.core import load_config
+    from robolm.data import DataConfig
+    from robolm.evaluate import EvalConfig
+    y = tmp_path/'x.yaml'
+    y.write_text(f'seed: 1\n{field}: {value}\n')
+    with pytest.raises(ConfigError) as e: load_config(y, {'DataConfig': DataConfig, 'EvalConfig': EvalConfig}[cls])
+    assert str(e.value) == f'{y}:2: {cls}.{field}: {msg}'
+
+
 def test_bad_values_through_the_cli(data, tmp_path):
     "One line, exit 2, file:line:field -- from a recipe's training file and from a command-line override."
     run, recipe = fresh(data, tmp_path), write_recipe(tmp_path, 'bad', steps=6, eval_batches=0)
