@@ -696,6 +696,10 @@ def _reset(): raise SimulationEnd()
 def _deepsleep(time_ms=0):
     advance(time_ms * 1000 if time_ms else S.budget_us)
     raise SimulationEnd()
+def _idle():
+    "machine.idle(): the CPU sleeps until the next interrupt or the next 10 ms tick of the scheduler."
+    t = _next_change(S.us)
+    _skip_to(S.us + 10000 if t is None else min(t, S.us + 10000))
 def _lightsleep(time_ms=0): advance(time_ms * 1000 if time_ms else S.budget_us)
 def _freq(hz=None): return 240000000 if hz is None else None
 
@@ -706,7 +710,7 @@ def make_machine():
         'UART': UART, 'Timer': Timer, 'WDT': WDT, 'RTC': RTC, 'TouchPad': TouchPad, 'DAC': DAC,
         'time_pulse_us': time_pulse_us, 'freq': _freq, 'reset': _reset, 'soft_reset': _reset,
         'reset_cause': lambda: 1, 'wake_reason': lambda: 0, 'unique_id': lambda: b'\x24\x0a\xc4\x12\x34\x56',
-        'idle': lambda: advance(100), 'lightsleep': _lightsleep, 'deepsleep': _deepsleep,
+        'idle': _idle, 'lightsleep': _lightsleep, 'deepsleep': _deepsleep,
         'disable_irq': lambda: 0, 'enable_irq': lambda state=0: None,
         'PWRON_RESET': 1, 'HARD_RESET': 2, 'WDT_RESET': 3, 'DEEPSLEEP_RESET': 4, 'SOFT_RESET': 5,
         'PIN_WAKE': 2, 'EXT0_WAKE': 2, 'EXT1_WAKE': 3, 'TIMER_WAKE': 4, 'TOUCHPAD_WAKE': 5, 'ULP_WAKE': 6,
