@@ -162,16 +162,18 @@ def test_simulator_sees_no_host_files(secrets):
 
 
 def test_core_cache_is_read_only_for_sketches():
-    "The compile of an untrusted sketch mounts the core cache read-only, and arduino-builder still uses it as is."
+    "An untrusted compile sees the core cache read-only, writes only /build, and mounts nothing of the project or $HOME."
     from robolm import arduino
     seen = {}
     real = arduino.sandbox.run
     def spy(cmd, ro=(), rw=(), **kw):
-        seen['ro'], seen['rw'] = [d for s, d in (x if isinstance(x, tuple) else (x, x) for x in ro)], [d for s, d in rw]
+        seen['ro'] = [(str(x), str(x)) if isinstance(x, str) else (str(x[0]), x[1]) for x in ro]
+        seen['rw'] = [(str(s), d) for s, d in rw]
         return real(cmd, ro=ro, rw=rw, **kw)
     arduino.sandbox.run = spy
     try: c = compile_sketch(BLINK)
     finally: arduino.sandbox.run = real
     c.cleanup()
-    assert c.ok and f'{arduino.SBX}/core' in seen['ro'] and seen['rw'] == ['/build']
-    assert not any(d.startswith(('/etc', '/home', '/root', str(project_root()))) for d in seen['ro'])
+    assert c.ok and f'{arduino.SBX}/core' in [d for s, d in seen['ro']] and [d for s, d in seen['rw']] == ['/build']
+    for src, dst in seen['ro'] + seen['rw']:
+        assert not src.startswith((str(project_root()), str(Path.home()), '/etc')), (src, dst)
