@@ -28,7 +28,7 @@ def arduino_paths()->dict:
 # %% ../nbs/07c_arduino.ipynb #c007b
 SBX = '/robolm'      # where the sketch, the libraries and the core cache appear inside the sandbox
 TOOLCHAIN_RO = ('/usr/share/arduino', '/usr/share/arduino-builder', '/usr/share/common-licenses')
-COMPILE_LIMITS = sandbox.Limits(cpu_s=60, memory_mb=1024, nproc=256, nofile=256, fsize_mb=64)
+COMPILE_LIMITS = sandbox.Limits(cpu_s=60, memory_mb=1024, data_mb=512, nproc=256, nofile=256, fsize_mb=64)
 
 def _writable_dir(d:Path)->Path:
     "Make folder `d`, writable by the sandbox user."
