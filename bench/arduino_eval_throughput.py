@@ -2,40 +2,76 @@
 (avrsim on libsimavr, each project's own `budget_ms`) + checks, over every syllabus project with an `arduino_code`,
 with 1 worker and with one per core. Also the mean compile and simulate seconds of one sample.
   python bench/arduino_eval_throughput.py --out bench/results/cpu2_arduino_eval.json
+`--versus DIR` compares with another checkout (e.g. `git archive BASE | tar -x -C DIR`, with its own
+.cache/toolchains/avrsim): the one-per-core run alternates between this tree and DIR, `--rounds` times each, every
+run in a fresh process, so both see the same machine load.
+  python bench/arduino_eval_throughput.py --versus /tmp/base --rounds 3 --out bench/results/cpu2_arduino_eval_sandbox.json
 """
-import argparse, glob, json, os, platform, time
+import argparse, glob, json, os, platform, statistics, subprocess, sys, time
 from pathlib import Path
 import yaml
-from robolm.core import project_root
-from robolm.arduino import compile_sketch, simulate, task_inputs, run_sketch_tasks, warm_core_cache
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--out', required=True)
-    a = ap.parse_args()
-    items, names = [], []
-    for f in sorted(glob.glob(str(project_root()/'data/raw/syllabus/*.yaml'))):
+HERE = Path(__file__).resolve().parent.parent
+
+def syllabus_items(root)->list:
+    items = []
+    for f in sorted(glob.glob(str(Path(root)/'data/raw/syllabus/*.yaml'))):
         d = yaml.safe_load(open(f, encoding='utf-8'))
-        if d.get('arduino_code'): items.append((d['arduino_code'], d['checks'])); names.append(d['project_id'])
+        if d.get('arduino_code'): items.append((d['arduino_code'], d['checks']))
+    return items
+
+def end_to_end(items, workers)->dict:
+    from robolm.arduino import run_sketch_tasks, warm_core_cache
+    warm_core_cache()
+    t0 = time.perf_counter(); res = run_sketch_tasks(items, workers=workers); dt = time.perf_counter() - t0
+    return {'seconds': round(dt, 2), 'sketches_per_s': round(len(items) / dt, 3), 'passed': sum(r.passed for r in res)}
+
+def one_tree(tree:Path, workers:int)->dict:
+    "`end_to_end` of the robolm in `tree`, in a fresh process."
+    env = {**os.environ, 'PYTHONPATH': str(tree), 'ROBOLM_HOME': str(tree)}
+    out = subprocess.run([sys.executable, __file__, '--e2e-only', str(workers)], env=env, cwd=tree,
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+def versus(base:Path, rounds:int)->dict:
+    cores, runs = os.cpu_count(), {'this': [], 'base': []}
+    for i in range(rounds):
+        for k, tree in (('this', HERE), ('base', base)) if i % 2 == 0 else (('base', base), ('this', HERE)):
+            runs[k].append(one_tree(tree, cores)); print(k, runs[k][-1], flush=True)
+    med = {k: statistics.median(r['sketches_per_s'] for r in v) for k, v in runs.items()}
+    return {'machine': f'{platform.processor() or platform.machine()}, {cores} cores', 'python': platform.python_version(),
+            'samples': len(syllabus_items(HERE)), 'workers': cores, 'rounds': rounds, 'base': str(base),
+            'runs': runs, 'median_sketches_per_s': med, 'ratio_this_to_base': round(med['this'] / med['base'], 3)}
+
+def single(items)->dict:
+    from robolm.arduino import compile_sketch, simulate, task_inputs, warm_core_cache
     warm_core_cache()
     comp, sim = [], []
     for code, checks in items:                     # one pass, phase by phase
         t0 = time.perf_counter(); c = compile_sketch(code); comp.append(time.perf_counter() - t0)
         t0 = time.perf_counter(); simulate(c.elf, task_inputs(checks), checks.get('budget_ms', 3000)); sim.append(time.perf_counter() - t0)
         c.cleanup()
-    runs = {}
     cores = os.cpu_count()
-    for workers in sorted({1, cores}):
-        t0 = time.perf_counter(); res = run_sketch_tasks(items, workers=workers); dt = time.perf_counter() - t0
-        runs[f'{workers}_workers'] = {'seconds': round(dt, 2), 'sketches_per_s': round(len(items) / dt, 3),
-                                      'passed': sum(r.passed for r in res)}
+    runs = {f'{w}_workers': end_to_end(items, w) for w in sorted({1, cores})}
     budgets = [c.get('budget_ms', 3000) for _, c in items]
-    out = {'machine': f'{platform.processor() or platform.machine()}, {cores} cores', 'python': platform.python_version(),
-           'samples': len(items), 'what': 'syllabus arduino_code, each with its own checks and budget_ms',
-           'simulated_ms_total': sum(budgets), 'simulated_ms_mean': round(sum(budgets) / len(budgets)),
-           'compile_s_mean': round(sum(comp) / len(comp), 3), 'simulate_s_mean': round(sum(sim) / len(sim), 3),
-           'simulate_realtime_factor': round(sum(budgets) / 1000 / sum(sim), 2),
-           'end_to_end': runs, 'target_sketches_per_s': 1.5}
+    return {'machine': f'{platform.processor() or platform.machine()}, {cores} cores', 'python': platform.python_version(),
+            'samples': len(items), 'what': 'syllabus arduino_code, each with its own checks and budget_ms',
+            'simulated_ms_total': sum(budgets), 'simulated_ms_mean': round(sum(budgets) / len(budgets)),
+            'compile_s_mean': round(sum(comp) / len(comp), 3), 'simulate_s_mean': round(sum(sim) / len(sim), 3),
+            'simulate_realtime_factor': round(sum(budgets) / 1000 / sum(sim), 2),
+            'end_to_end': runs, 'target_sketches_per_s': 1.5}
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out')
+    ap.add_argument('--versus', type=Path, help='another checkout to compare with, alternating runs')
+    ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--e2e-only', type=int, help=argparse.SUPPRESS)     # one end-to-end run (used by --versus)
+    a = ap.parse_args()
+    if a.e2e_only:
+        print(json.dumps(end_to_end(syllabus_items(os.environ.get('ROBOLM_HOME', HERE)), a.e2e_only))); return
+    if not a.out: ap.error('--out is required')
+    out = versus(a.versus.resolve(), a.rounds) if a.versus else single(syllabus_items(HERE))
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))

@@ -9,12 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import project_root, RobolmError
+from . import sandbox
 
 # %% auto #0
-__all__ = ['ANALOG_PINS', 'UNO_PINS', 'ARDUINO_PWM_FREQS', 'SERVO_US', 'WAVE_MAX_PERIOD_MS', 'arduino_paths', 'CompileResult',
-           'warm_core_cache', 'compile_sketch', 'simulate', 'adc_to_mv', 'TaskError', 'uno_pin', 'task_inputs',
-           'level_at', 'pwm_hw_at', 'wave_at', 'duty_at', 'uno_expect', 'check_one', 'TaskResult', 'run_sketch_task',
-           'run_sketch_tasks']
+__all__ = ['SBX', 'TOOLCHAIN_RO', 'COMPILE_LIMITS', 'ANALOG_PINS', 'UNO_PINS', 'ARDUINO_PWM_FREQS', 'SERVO_US',
+           'WAVE_MAX_PERIOD_MS', 'arduino_paths', 'file_use_errors', 'CompileResult', 'warm_core_cache',
+           'compile_sketch', 'simulate', 'adc_to_mv', 'TaskError', 'uno_pin', 'task_inputs', 'level_at', 'pwm_hw_at',
+           'wave_at', 'duty_at', 'uno_expect', 'check_one', 'TaskResult', 'run_sketch_task', 'run_sketch_tasks']
 
 # %% ../nbs/07c_arduino.ipynb #c006
 def arduino_paths()->dict:
@@ -23,6 +24,36 @@ def arduino_paths()->dict:
     return dict(avrsim=Path(os.environ.get('ROBOLM_AVRSIM', root/'.cache/toolchains/avrsim')),
                 libraries=root/'toolchains/arduino/libraries',
                 core_cache=Path(os.environ.get('ROBOLM_ARDUINO_CACHE', root/'.cache/arduino-core')))
+
+# %% ../nbs/07c_arduino.ipynb #c007b
+SBX = '/robolm'      # where the sketch, the libraries and the core cache appear inside the sandbox
+TOOLCHAIN_RO = ('/usr/share/arduino', '/usr/share/arduino-builder', '/usr/share/common-licenses')
+COMPILE_LIMITS = sandbox.Limits(cpu_s=60, memory_mb=1024, data_mb=512, nproc=256, nofile=256, fsize_mb=64)
+
+def _writable_dir(d:Path)->Path:
+    "Make folder `d`, writable by the sandbox user."
+    d.mkdir()
+    if ids := sandbox.sandbox_ids(): os.chown(d, *ids)
+    return d
+
+# %% ../nbs/07c_arduino.ipynb #c007d
+_re_file_use = re.compile(r'''(?P<what>^[ \t]*\#[ \t]*(?:include_next|include|import)|__has_include(?:_next)?\s*\(|GCC\s+dependency|\.incbin|\.include)
+                              \s*\\?(?P<q>["<])(?P<path>[^"<>\\\n]*)''', re.M | re.X)
+
+def _outside(path:str)->bool: return path.startswith(('/', '~')) or '..' in re.split(r'[/\\]', path)
+
+def file_use_errors(code:str)->list:
+    "[(line, col, message)] for every file a sketch names by an absolute path or through '..'."
+    out = []
+    for m in _re_file_use.finditer(code):
+        if not _outside(m['path']): continue
+        line = code.count('\n', 0, m.start('path')) + 1
+        start = m.start('what') + len(m['what']) - len(m['what'].lstrip())
+        col = start - code.rfind('\n', 0, start)
+        what, close = re.sub(r'\s+', ' ', m['what'].strip()), '>' if m['q'] == '<' else '"'
+        out.append((line, col, f"{what} {m['q']}{m['path']}{close}: a sketch may use only files of its own folder, the Arduino "
+                               "core and the installed libraries (no absolute paths, no '..')"))
+    return out
 
 # %% ../nbs/07c_arduino.ipynb #c009
 @dataclass
@@ -45,56 +76,76 @@ class CompileResult:
 
 _BUILDER = ['arduino-builder', '-compile', '-quiet', '-hardware', '/usr/share/arduino/hardware',
             '-hardware', '/usr/share/arduino-builder', '-tools', '/usr/share/arduino-builder', '-fqbn', 'arduino:avr:uno',
-            '-prefs=compiler.cpp.extra_flags=-DDECIMAL_DIG=__DECIMAL_DIG__']
+            '-prefs=compiler.cpp.extra_flags=-DDECIMAL_DIG=__DECIMAL_DIG__',
+            '-build-cache', f'{SBX}/core', '-libraries', f'{SBX}/libraries', '-build-path', '/build']
+# arduino-builder, then avr-size of the ELF into /build/size.txt: $1 is the ELF, the rest the builder's command
+_THEN_SIZE = 'elf=$1; shift; "$@" || exit $?; avr-size "$elf" > /build/size.txt'
 _re_err = re.compile(r'^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?:fatal )?error:\s*(?P<msg>.*)$', re.M)
 _core_lock = threading.Lock()
 
-def _builder(sketch:Path, build:Path, timeout:float):
-    p = arduino_paths()
-    p['core_cache'].mkdir(parents=True, exist_ok=True)
-    cmd = _BUILDER + ['-build-cache', str(p['core_cache']), '-libraries', str(p['libraries']), '-build-path', str(build), str(sketch)]
-    env = {**os.environ, 'LC_ALL': 'C'}     # plain ASCII quotes in gcc's messages, whatever the user's locale
-    try: r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    except FileNotFoundError: raise RobolmError('arduino-builder not found: run `make arduino-toolchain` (Debian packages)')
-    except subprocess.TimeoutExpired: return -1, f'compile timed out after {timeout:.0f} s'
+def _builder(sketch:Path, build:Path, cache:Path, timeout:float, write_cache:bool=False):
+    "(exit status, log) of `arduino-builder` on `sketch` (NAME/NAME.ino) in the sandbox; the cache is read-only unless `write_cache`."
+    name = sketch.stem
+    libs = sandbox.stage({'libraries': arduino_paths()['libraries']})/'libraries'
+    ro = [*TOOLCHAIN_RO, (libs, f'{SBX}/libraries'), (sketch.parent, f'{SBX}/{name}')]
+    rw = [(build, '/build')]
+    (rw if write_cache else ro).append((cache, f'{SBX}/core'))
+    cmd = ['sh', '-c', _THEN_SIZE, 'sh', f'/build/{name}.ino.elf', *_BUILDER, f'{SBX}/{name}/{name}.ino']
+    if shutil.which('arduino-builder') is None:
+        raise RobolmError('arduino-builder not found: run `make arduino-toolchain` (Debian packages)')
+    r = sandbox.run(cmd, ro=ro, rw=rw, limits=COMPILE_LIMITS, cwd='/build', timeout=timeout, dev='null', proc=False,
+                    env={'LC_ALL': 'C'})     # plain ASCII quotes in gcc's messages, whatever the user's locale
+    if r.timed_out: return -1, f'compile timed out after {timeout:g} s'
     return r.returncode, r.stdout + r.stderr
 
 def warm_core_cache():
     "Compile an empty sketch once, so the Uno core (`core.a`) is cached before parallel compiles share the cache."
     with _core_lock:
-        marker = arduino_paths()['core_cache']/'.warm'
-        if marker.exists(): return
-        res = compile_sketch('void setup() {}\nvoid loop() {}\n', _warm=False)
-        res.cleanup()
-        if not res.ok: raise RobolmError(f'the Arduino toolchain cannot compile an empty sketch: {res.log[-500:]}')
-        marker.touch()
+        cache = arduino_paths()['core_cache']
+        if (cache/'.warm').exists(): return
+        fresh = sandbox.work_dir('robolm-core-')      # the only compile whose cache is writable: trusted code
+        try:
+            res = compile_sketch('void setup() {}\nvoid loop() {}\n', _fill_cache=fresh)
+            res.cleanup()
+            if not res.ok: raise RobolmError(f'the Arduino toolchain cannot compile an empty sketch: {res.log[-500:]}')
+            shutil.copytree(fresh, cache, dirs_exist_ok=True)      # copy2 keeps mtimes: the archive stays newer than the core
+        finally: shutil.rmtree(fresh, ignore_errors=True)
+        (cache/'.warm').touch()
 
-def compile_sketch(code:str, name:str='sketch', timeout:float=120, _warm=True)->CompileResult:
-    "Compile an Uno sketch with `arduino-builder`; errors carry lines and columns of `code` itself."
-    if _warm: warm_core_cache()
-    if not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', name): raise ValueError(f'sketch name {name!r}: letters, digits and _ only')
-    work = Path(tempfile.mkdtemp(prefix='robolm_ino_'))
-    sk, build = work/name, work/'build'
-    sk.mkdir(); build.mkdir()
-    (sk/f'{name}.ino').write_text(code)
-    rc, log = _builder(sk/f'{name}.ino', build, timeout)
-    elf = build/f'{name}.ino.elf'
-    ok = rc == 0 and elf.exists()
+def _sketch_errors(log:str, name:str, rc:int, ok:bool)->list:
     errors = [(int(m['line']), int(m['col'] or 0), m['msg'].strip()) for m in _re_err.finditer(log)
               if Path(m['file']).name == f'{name}.ino']
-    if not ok and not errors:     # errors outside the sketch: a library, the linker, a timeout
+    if not ok and not errors:     # errors outside the sketch: a library, the linker, a timeout, a limit
         errors = [(0, 0, l.strip()) for l in log.splitlines() if 'error' in l.lower() or 'undefined reference' in l][:5] \
                  or [(0, 0, log.strip()[-300:] or f'arduino-builder exit status {rc}')]
-    res = CompileResult(ok, errors, log=log[-4000:], workdir=str(work))
+    return errors
+
+def compile_sketch(code:str, name:str='sketch', timeout:float=120, _fill_cache:Path|None=None)->CompileResult:
+    "Compile an Uno sketch with `arduino-builder` in the sandbox; errors carry lines and columns of `code` itself."
+    if not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', name): raise ValueError(f'sketch name {name!r}: letters, digits and _ only')
+    if bad := file_use_errors(code):
+        return CompileResult(False, bad, log='\n'.join(f'{name}.ino:{l}:{c}: error: {m}' for l, c, m in bad))
+    if _fill_cache is None: warm_core_cache()
+    cache = _fill_cache or sandbox.stage({'core': arduino_paths()['core_cache']})/'core'
+    work = sandbox.work_dir('robolm_ino_')
+    sk, build = work/name, _writable_dir(work/'build')
+    sk.mkdir(); sk.chmod(0o755)
+    (sk/f'{name}.ino').write_text(code); (sk/f'{name}.ino').chmod(0o644)
+    rc, log = _builder(sk/f'{name}.ino', build, cache, timeout, write_cache=_fill_cache is not None)
+    elf, size = build/f'{name}.ino.elf', build/'size.txt'
+    ok = rc == 0 and elf.exists() and size.exists()
+    res = CompileResult(ok, _sketch_errors(log, name, rc, ok), log=log[-4000:], workdir=str(work))
     if ok:
         res.elf, res.hex = str(elf), str(build/f'{name}.ino.hex')
-        out = subprocess.run(['avr-size', str(elf)], capture_output=True, text=True).stdout.splitlines()
-        text, data, bss = map(int, out[1].split()[:3])
+        text, data, bss = map(int, size.read_text().splitlines()[1].split()[:3])
         res.flash, res.ram = text + data, data + bss
     return res
 
 # %% ../nbs/07c_arduino.ipynb #c014
 def _hex(s:str|bytes)->str: return (s.encode() if isinstance(s, str) else bytes(s)).hex()
+
+def _sim_limits(wall_s:float)->sandbox.Limits:
+    return sandbox.Limits(cpu_s=math.ceil(wall_s) + 10, memory_mb=256, nproc=256, nofile=32, fsize_mb=1)
 
 def simulate(elf, inputs:dict|None=None, budget_ms:float=1000, wall_s:float|None=None, max_events:int=100_000)->dict:
     """Run `elf` in the simavr harness for `budget_ms` of simulated time and return its event log.
@@ -104,7 +155,7 @@ def simulate(elf, inputs:dict|None=None, budget_ms:float=1000, wall_s:float|None
     exe = arduino_paths()['avrsim']
     if not exe.exists(): raise RobolmError(f'{exe} is missing: run `make avrsim`')
     wall_s = wall_s or 10 + budget_ms / 1000
-    cmd = [str(exe), '-t', str(budget_ms), '-w', str(wall_s), '-m', str(max_events)]
+    cmd = [f'{SBX}/avrsim', '-t', str(budget_ms), '-w', str(wall_s), '-m', str(max_events)]
     for pin, sched in inputs.get('digital', {}).items(): cmd += [a for t, v in sched for a in ('-d', f'{int(pin)}={int(bool(v))}@{t}')]
     for ch, sched in inputs.get('adc_mv', {}).items(): cmd += [a for t, mv in sched for a in ('-a', f'{int(ch)}={int(mv)}@{t}')]
     for t, text in inputs.get('serial', []): cmd += ['-s', f'{t}={_hex(text)}']
@@ -113,8 +164,10 @@ def simulate(elf, inputs:dict|None=None, budget_ms:float=1000, wall_s:float|None
         cmd += ['-i', str(int(addr))]
         for reg, data in (dev.get('regs') or {}).items(): cmd += ['-r', f'{int(addr)}:{int(reg)}={_hex(data)}']
         if 'read' in dev: cmd += ['-R', f'{int(addr)}={_hex(dev["read"])}']
-    try: p = subprocess.run(cmd + [str(elf)], capture_output=True, text=True, timeout=wall_s + 10)
-    except subprocess.TimeoutExpired:
+    ro = [(sandbox.stage({'avrsim': exe})/'avrsim', f'{SBX}/avrsim'), (Path(elf).resolve(), f'{SBX}/firmware.elf')]
+    p = sandbox.run(cmd + [f'{SBX}/firmware.elf'], ro=ro, limits=_sim_limits(wall_s), timeout=wall_s + 10,
+                    max_output=64 << 20, dev='null', proc=False)
+    if p.timed_out:
         return dict(state='wall_timeout', reason=f'the simulator did not finish within {wall_s + 10:.0f} s', pins=[], pwm=[], i2c=[], uart='', uart_lines=[], truncated=[], ms=0)
     if p.returncode != 0: raise RobolmError(f'avrsim failed ({p.returncode}): {p.stderr.strip()[-500:]}')
     return json.loads(p.stdout)
