@@ -58,8 +58,9 @@ PROJECT_FIELDS = {  # field: (type, required)
 }
 HARDWARE_FIELDS = ('name', 'type', 'connection', 'notes')
 CHECK_TYPES = {  # check type: required fields (the task-spec format of data/raw/README.md)
-    'pin_toggles': ('pin', 'period_ms'), 'pin_state': ('pin', 'value'), 'pwm': ('pin',), 'servo_angle': ('pin', 'angle'),
-    'serial_contains': ('text',), 'neopixel': ('pin', 'index', 'color'), 'i2c_write': ('addr',),
+    'pin_toggles': ('pin', 'period_ms'), 'pin_state': ('pin', 'value'), 'pwm': ('pin',), 'pwm_fade': ('pin',),
+    'servo_angle': ('pin', 'angle'), 'serial_contains': ('text',), 'serial_values': ('pattern', 'values'),
+    'neopixel': ('pin', 'index', 'color'), 'i2c_write': ('addr',),
     'mqtt_publish': ('topic',), 'http_response_contains': ('text',), 'ble_notify_contains': ('text',), 'no_error': ()}
 CHECK_INPUTS = {  # input kind: keyed by pin (True) or a plain list of timed events (False)
     'pins': True, 'adc': True, 'pulses': True, 'dht': True, 'i2c': True, 'uart': True, 'http': False, 'mqtt': False, 'ble': False}
@@ -171,6 +172,8 @@ def _check_checks(checks:dict, file, lines, add):
             add(ln, f'checks.expect[{i}].type', f'must be one of {", ".join(CHECK_TYPES)}'); continue
         for req in CHECK_TYPES[e['type']]:
             if req not in e: add(ln, f'checks.expect[{i}].{req}', f'required for a {e["type"]} check')
+        from robolm.mprun import check_issues      # what the judge can use: a pattern that compiles, a known colour, ...
+        for k, msg in check_issues(e): add(ln, f'checks.expect[{i}].{k}', msg)
 
 def code_issues(code:str, reg:dict|None=None)->list[tuple[int|None, str]]:
     "(line in `code`, reason) for MicroPython that does not compile with mpy-cross, uses an API the ESP32 lacks, or breaks a pin rule."

@@ -12,9 +12,10 @@ from .core import project_root, RobolmError
 from . import sandbox
 
 # %% auto #0
-__all__ = ['SANDBOX_DIR', 'RUNNER_LIMITS', 'CHECK_TYPES', 'toolchain_dir', 'wasm_package', 'board_sources', 'node_major',
-           'check_toolchain', 'instrument_loops', 'node_argv', 'staged_runner', 'MPRunner', 'MPPool', 'check_events',
-           'api_registry', 'run_task', 'run_tasks']
+__all__ = ['SANDBOX_DIR', 'RUNNER_LIMITS', 'SERVO_CONVENTIONS', 'COLOR_NAMES', 'CHECK_TYPES', 'toolchain_dir', 'wasm_package',
+           'board_sources', 'node_major', 'check_toolchain', 'instrument_loops', 'node_argv', 'staged_runner',
+           'MPRunner', 'MPPool', 'servo_conventions', 'color_matches', 'check_events', 'check_issues', 'api_registry',
+           'run_task', 'run_tasks']
 
 # %% ../nbs/07b_mprun.ipynb #6d0d24ea
 def toolchain_dir()->Path:
@@ -198,7 +199,13 @@ def _at(tl, at_ms):
 def _when(c): return 'at the end' if c.get('at_ms') is None else f"at {c['at_ms']} ms"
 def _pct(d): return d * 100 / 65535
 
-def _toggles(c, events):
+# %% ../nbs/07b_mprun.ipynb #df3d24f3
+def _pin_state(c, events, ctx):
+    v = _at(_timeline(events, 'pin', int(c['pin'])), c.get('at_ms'))
+    v = 0 if v is None else v
+    return (True, '') if v == int(c['value']) else (False, f"pin {c['pin']} is {v} {_when(c)}, expected {c['value']}")
+
+def _toggles(c, events, ctx):
     pin, period = int(c['pin']), float(c['period_ms'])
     tol = c.get('tolerance_ms')
     if tol is None:                                   # `tolerance`: a fraction of the period below 1, else ms
@@ -219,68 +226,233 @@ def _toggles(c, events):
     if bad: return False, f'pin {pin} period {bad[0]:g} ms, expected {period:g} ± {tol:g} ms'
     return True, ''
 
-def _pwm(c, events):
+# %% ../nbs/07b_mprun.ipynb #3ccf081b
+_re_space, _re_number = re.compile(r'[ \t]+'), re.compile(r'\d+(?:\.\d+)?')
+
+def _squash(s:str)->str: return _re_space.sub(' ', s.replace('\r\n', '\n'))
+
+def _text_re(text:str)->re.Pattern:
+    "`text` (spaces squashed) as a pattern: its numbers match whole numbers only, with or without more zero decimals."
+    t, parts, pos = _squash(str(text)), [], 0
+    for m in _re_number.finditer(t):
+        parts += [re.escape(t[pos:m.start()]), re.escape(m[0]) + (r'0*' if '.' in m[0] else r'(?:\.0+)?')]
+        pos = m.end()
+    head = r'(?<![\d.])' if re.match(r'\.?\d', t) else ''
+    tail = r'(?!\.?\d)' if t[-1:].isdigit() else ''
+    return re.compile(head + ''.join(parts) + re.escape(t[pos:]) + tail)
+
+def _contains(text, hay:str)->bool:
+    "Whether `text` occurs in `hay` as the task-spec format reads it (spaces squashed, whole numbers)."
+    return bool(_text_re(text).search(_squash(hay)))
+
+def _serial_contains(c, events, ctx):
+    return (True, '') if _contains(c['text'], ctx['stdout']) else (False, f"output does not contain {c['text']!r}")
+
+# %% ../nbs/07b_mprun.ipynb #ee71e8cb
+_re_num = re.compile(r'^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$')
+
+def _printed(events, stdout, at_ms)->str:
+    if at_ms is None: return stdout
+    return ''.join(e[3] for e in events if e[1] == 'print' and e[0] <= at_ms)
+
+def _values(pattern:str, text:str)->list:
+    "The numbers `pattern`'s group matches in `text`, consecutive repeats merged."
+    out = []
+    for m in re.finditer(pattern, _squash(text)):
+        s = (m.group(1) if m.re.groups else m.group(0)).strip()
+        if not _re_num.match(s): continue
+        v = float(s)
+        if not out or out[-1] != v: out.append(v)
+    return out
+
+def _fmt(vs): return '[' + ', '.join(f'{v:g}' for v in vs) + ']'
+
+def _serial_values(c, events, ctx):
+    got, want, tol = _values(c['pattern'], _printed(events, ctx['stdout'], c.get('at_ms'))), list(c['values']), c.get('tolerance', 0)
+    if not got: return False, f"no output matches {c['pattern']!r}" + ('' if c.get('at_ms') is None else f" {_when(c)}")
+    tail = got[-len(want):] if want else []
+    if len(tail) == len(want) and all(abs(a - float(b)) <= tol for a, b in zip(tail, want)): return True, ''
+    shown = _fmt(got) if len(got) <= 8 else '[…, ' + _fmt(got[-6:])[1:]
+    return False, f"values printed for {c['pattern']!r} {'' if c.get('at_ms') is None else _when(c) + ' '}were {shown}, expected them to end with {_fmt(map(float, want))}"
+
+# %% ../nbs/07b_mprun.ipynb #41adfd69
+def _pwm(c, events, ctx):
     pin = int(c['pin'])
     st = _at(_timeline(events, 'pwm', pin), c.get('at_ms'))
     if st is None: return False, f'no PWM on pin {pin} {_when(c)}'
     f, d = st
-    if c['type'] == 'pwm':
-        if c.get('freq') is not None and abs(f - c['freq']) > max(1, 0.02 * c['freq']):
-            return False, f"PWM pin {pin} is {f} Hz {_when(c)}, expected {c['freq']} Hz"
-        if c.get('duty_percent') is not None and abs(_pct(d) - c['duty_percent']) > c.get('tolerance', 2.0):
-            return False, f"PWM pin {pin} duty {_pct(d):.1f}% {_when(c)}, expected {c['duty_percent']}%"
-        return True, ''
-    if abs(f - 50) > 5: return False, f'servo pin {pin} PWM is {f} Hz {_when(c)}, expected 50 Hz'
-    angle = (d / 65535 * 1000 / f - 0.5) / 2.0 * 180     # 0.5 ms = 0°, 2.5 ms = 180°
-    if abs(angle - c['angle']) > c.get('tolerance', 5):
-        return False, f"servo pin {pin} at {round(angle)}° {_when(c)}, expected {c['angle']}°"
+    if c.get('freq') is not None and abs(f - c['freq']) > max(1, 0.02 * c['freq']):
+        return False, f"PWM pin {pin} is {f} Hz {_when(c)}, expected {c['freq']} Hz"
+    if c.get('duty_percent') is not None and abs(_pct(d) - c['duty_percent']) > c.get('tolerance', 2.0):
+        return False, f"PWM pin {pin} duty {_pct(d):.1f}% {_when(c)}, expected {c['duty_percent']}%"
     return True, ''
 
-def _check_one(c, events, stdout, end, error):
-    t = c.get('type')
-    if t == 'no_error':
-        if end == 'error': return False, f'error: {error}'
-        cb = [e for e in events if e[1] == 'error']
-        return (False, f'error in a callback at {cb[0][0]:g} ms: {cb[0][3]}') if cb else (True, '')
-    if t == 'serial_contains':
-        return (True, '') if c['text'] in stdout else (False, f"output does not contain {c['text']!r}")
-    if t == 'pin_state':
-        v = _at(_timeline(events, 'pin', int(c['pin'])), c.get('at_ms'))
-        v = 0 if v is None else v
-        return (True, '') if v == int(c['value']) else (False, f"pin {c['pin']} is {v} {_when(c)}, expected {c['value']}")
-    if t == 'pin_toggles': return _toggles(c, events)
-    if t in ('pwm', 'servo_angle'): return _pwm(c, events)
-    if t == 'neopixel':
-        px = _at(_timeline(events, 'neopixel', int(c['pin'])), c.get('at_ms'))
-        if px is None: return False, f"no NeoPixel write on pin {c['pin']} {_when(c)}"
-        i, want = int(c['index']), list(c['color'])
-        got = px[i] if i < len(px) else None
-        return (True, '') if got is not None and list(got)[:len(want)] == want else \
-            (False, f"NeoPixel {i} on pin {c['pin']} is {got} {_when(c)}, expected {want}")
-    if t == 'i2c_write':
-        a, data = int(c['addr']), list(c.get('data') or [])
-        ws = [e[3] for e in events if e[1] == 'i2c' and e[2] == a]
-        if not ws: return False, f'no I2C write to 0x{a:02X}'
-        if data and not any(w[:len(data)] == data for w in ws): return False, f'no I2C write to 0x{a:02X} starts with {data}'
-        return True, ''
-    if t == 'mqtt_publish':
-        ms = [e[3] for e in events if e[1] == 'mqtt' and e[2] == c['topic']]
-        if not ms: return False, f"nothing published on {c['topic']!r}"
-        if c.get('contains') and not any(c['contains'] in m for m in ms):
-            return False, f"no message on {c['topic']!r} contains {c['contains']!r}"
-        return True, ''
-    if t in ('http_response_contains', 'ble_notify_contains'):
-        kind = 'http' if t.startswith('http') else 'ble'
-        what = 'HTTP response' if kind == 'http' else 'BLE notification'
-        return (True, '') if any(c['text'] in e[3] for e in events if e[1] == kind) else (False, f"no {what} contains {c['text']!r}")
-    return False, f'unknown check type {t!r}'
+def _ramps(duties, low, high, steps)->bool:
+    "Whether `duties` (percent) rise from <= low to >= high, never falling, through >= `steps` levels in between."
+    run, prev = None, None
+    for v in duties:
+        if v <= low: run = set()
+        elif run is not None and v >= prev:
+            if v >= high:
+                if len(run) >= steps: return True
+                run = None
+            else: run.add(round(v))
+        else: run = None
+        prev = v
+    return False
 
-CHECK_TYPES = ('pin_toggles', 'pin_state', 'pwm', 'servo_angle', 'serial_contains', 'neopixel', 'i2c_write',
-               'mqtt_publish', 'http_response_contains', 'ble_notify_contains', 'no_error')
+def _fade(c, events, ctx):
+    pin, t0, t1 = int(c['pin']), c.get('from_ms', 0), c.get('to_ms')
+    tl = _timeline(events, 'pwm', pin)
+    if not tl: return False, f'no PWM on pin {pin}'
+    start = _at(tl, t0)
+    ds = ([_pct(start[1])] if start else []) + [_pct(d) for t, (f, d) in tl if t0 < t and (t1 is None or t <= t1)]
+    low, high, steps = c.get('low', 10), c.get('high', 90), int(c.get('min_steps', 5))
+    up, down = _ramps(ds, low, high, steps), _ramps([100 - d for d in ds], 100 - high, 100 - low, steps)
+    ok = {'up': up, 'down': down, 'both': up and down}.get(c.get('direction', 'any'), up or down)
+    if ok: return True, ''
+    levels = sorted({round(d) for d in ds})
+    shown = levels if len(levels) <= 8 else levels[:4] + ['…'] + levels[-3:]
+    return False, (f"PWM pin {pin} does not fade {c.get('direction', 'up or down')} between {low:g}% and {high:g}% through "
+                   f"{steps} levels in order (duty levels seen: {', '.join(map(str, shown))} %)")
+
+# %% ../nbs/07b_mprun.ipynb #7a12a66d
+SERVO_CONVENTIONS = {'0.5-2.5 ms': (500, 2500), '1-2 ms': (1000, 2000), '0.544-2.4 ms': (544, 2400),
+                     '0.6-2.4 ms': (600, 2400), 'duty 40-115': (782, 2248)}  # name: pulse µs at 0° and at 180°
+
+def _pulse_us(c, events):
+    "(freq, pulse µs) of the servo PWM at the check's time, or None."
+    st = _at(_timeline(events, 'pwm', int(c['pin'])), c.get('at_ms'))
+    return None if st is None else (st[0], st[1] / 65535 * 1e6 / st[0])
+
+def _angle(us, conv): lo, hi = SERVO_CONVENTIONS[conv]; return (us - lo) * 180 / (hi - lo)
+
+def servo_conventions(checks:list, events:list)->dict:
+    "pin -> the pulse convention under which that pin's `servo_angle` checks have the smallest worst error."
+    by_pin = {}
+    for c in checks:
+        if isinstance(c, dict) and c.get('type') == 'servo_angle':
+            p = _pulse_us(c, events)
+            if p: by_pin.setdefault(int(c['pin']), []).append((p[1], c['angle']))
+    return {pin: min(SERVO_CONVENTIONS, key=lambda k: max(abs(_angle(us, k) - a) for us, a in seen))
+            for pin, seen in by_pin.items()}
+
+def _servo(c, events, ctx):
+    pin, p = int(c['pin']), _pulse_us(c, events)
+    if p is None: return False, f'no PWM on pin {pin} {_when(c)}'
+    if abs(p[0] - 50) > 5: return False, f'servo pin {pin} PWM is {p[0]} Hz {_when(c)}, expected 50 Hz'
+    conv = ctx.get('servo', {}).get(pin, '0.5-2.5 ms')
+    angle = _angle(p[1], conv)
+    if abs(angle - c['angle']) > c.get('tolerance', 5):
+        return False, f"servo pin {pin} at {round(angle)}° ({p[1]:.0f} µs read as {conv}) {_when(c)}, expected {c['angle']}°"
+    return True, ''
+
+# %% ../nbs/07b_mprun.ipynb #ccdc3403
+COLOR_NAMES = {'red': [255, 0, 0], 'orange': [255, 128, 0], 'yellow': [255, 255, 0], 'green': [0, 255, 0],
+               'cyan': [0, 255, 255], 'blue': [0, 0, 255], 'purple': [128, 0, 255], 'magenta': [255, 0, 255],
+               'pink': [255, 0, 128], 'white': [255, 255, 255], 'off': [0, 0, 0]}
+_OFF, _DIM = 8, 127                                    # brightest channel: <= _OFF is off, <= _DIM is dim
+
+def _hue(rgb)->float|None:
+    "Hue in degrees, None for white/grey (channels within 25 % of the brightest)."
+    r, g, b = rgb; mx, mn = max(rgb), min(rgb)
+    if mx == 0 or (mx - mn) / mx < 0.25: return None
+    d = mx - mn
+    h = (g - b) / d % 6 if mx == r else (b - r) / d + 2 if mx == g else (r - g) / d + 4
+    return h * 60
+
+def _describe(rgb)->str:
+    "A colour's name and brightness class, as a person would say it: 'red, dim'."
+    mx = max(rgb)
+    if mx <= _OFF: return 'off'
+    h = _hue(rgb)
+    name = 'white' if h is None else min((n for n, v in COLOR_NAMES.items() if _hue(v) is not None),
+                                         key=lambda n: abs((_hue(COLOR_NAMES[n]) - h + 180) % 360 - 180))
+    return f"{name}, {'dim' if mx <= _DIM else 'bright'}"
+
+def color_matches(got, want, brightness:str='on', hue_tolerance:float=30)->bool:
+    "Whether pixel `got` (RGB) shows colour `want` (RGB or a name) at `brightness` (on, dim, bright)."
+    want = list(COLOR_NAMES[want] if isinstance(want, str) else want)[:3]
+    got = list(got)[:3]
+    if max(want) <= _OFF: return max(got) <= _OFF
+    if max(got) <= _OFF or (brightness == 'dim' and max(got) > _DIM) or (brightness == 'bright' and max(got) <= _DIM): return False
+    hw, hg = _hue(want), _hue(got)
+    if hw is None or hg is None: return hw is None and hg is None
+    return abs((hg - hw + 180) % 360 - 180) <= hue_tolerance
+
+def _neopixel(c, events, ctx):
+    px = _at(_timeline(events, 'neopixel', int(c['pin'])), c.get('at_ms'))
+    if px is None: return False, f"no NeoPixel write on pin {c['pin']} {_when(c)}"
+    i, want, bright = int(c['index']), c['color'], c.get('brightness', 'on')
+    got = px[i] if i < len(px) else None
+    if got is not None and color_matches(got, want, bright, c.get('hue_tolerance', 30)): return True, ''
+    seen = 'missing' if got is None else f"{list(got)} ({_describe(got[:3])})"
+    wanted = f"{want}" + (f' ({bright})' if bright != 'on' else '')
+    return False, f"NeoPixel {i} on pin {c['pin']} is {seen} {_when(c)}, expected {wanted}"
+
+# %% ../nbs/07b_mprun.ipynb #915092ac
+def _no_error(c, events, ctx):
+    if ctx['end'] == 'error': return False, f"error: {ctx['error']}"
+    cb = [e for e in events if e[1] == 'error']
+    return (False, f'error in a callback at {cb[0][0]:g} ms: {cb[0][3]}') if cb else (True, '')
+
+def _i2c_write(c, events, ctx):
+    a, data = int(c['addr']), list(c.get('data') or [])
+    ws = [e[3] for e in events if e[1] == 'i2c' and e[2] == a]
+    if not ws: return False, f'no I2C write to 0x{a:02X}'
+    if data and not any(w[:len(data)] == data for w in ws): return False, f'no I2C write to 0x{a:02X} starts with {data}'
+    return True, ''
+
+def _mqtt(c, events, ctx):
+    ms = [e[3] for e in events if e[1] == 'mqtt' and e[2] == c['topic']]
+    if not ms: return False, f"nothing published on {c['topic']!r}"
+    if c.get('contains') and not any(_contains(c['contains'], m) for m in ms):
+        return False, f"no message on {c['topic']!r} contains {c['contains']!r}"
+    return True, ''
+
+def _sent(kind, what):
+    def check(c, events, ctx):
+        ok = any(_contains(c['text'], e[3]) for e in events if e[1] == kind)
+        return (True, '') if ok else (False, f"no {what} contains {c['text']!r}")
+    return check
+
+_CHECKS = {'pin_toggles': _toggles, 'pin_state': _pin_state, 'pwm': _pwm, 'pwm_fade': _fade, 'servo_angle': _servo,
+           'serial_contains': _serial_contains, 'serial_values': _serial_values, 'neopixel': _neopixel,
+           'i2c_write': _i2c_write, 'mqtt_publish': _mqtt, 'http_response_contains': _sent('http', 'HTTP response'),
+           'ble_notify_contains': _sent('ble', 'BLE notification'), 'no_error': _no_error}
+CHECK_TYPES = tuple(_CHECKS)
 
 def check_events(events:list, stdout:str, checks:list, end:str='finished', error:str='')->list[dict]:
     "Each check of a task spec's `expect` list against a run: [{check, ok, reason}]."
-    return [dict(zip(('check', 'ok', 'reason'), (c,) + _check_one(c, events, stdout, end, error))) for c in checks]
+    ctx = {'stdout': stdout, 'end': end, 'error': error, 'servo': servo_conventions(checks, events)}
+    def one(c):
+        fn = _CHECKS.get(c.get('type')) if isinstance(c, dict) else None
+        return fn(c, events, ctx) if fn else (False, f"unknown check type {c.get('type') if isinstance(c, dict) else c!r}")
+    return [dict(zip(('check', 'ok', 'reason'), (c,) + one(c))) for c in checks]
+
+# %% ../nbs/07b_mprun.ipynb #1920b50e
+_FADE_DIRECTIONS, _BRIGHTNESS = ('up', 'down', 'both', 'any'), ('on', 'dim', 'bright')
+
+def _color_issue(v)->str:
+    if isinstance(v, str): return '' if v in COLOR_NAMES else f"unknown colour name; known: {', '.join(COLOR_NAMES)}"
+    ok = isinstance(v, list) and len(v) in (3, 4) and all(isinstance(x, int) and 0 <= x <= 255 for x in v)
+    return '' if ok else 'must be a colour name or [r, g, b] with 0-255 each'
+
+def check_issues(c:dict)->list[tuple[str, str]]:
+    "(field, message) for every field of one `expect` entry whose value the judge cannot use."
+    out, t = [], c.get('type')
+    if t == 'serial_values':
+        try: n = re.compile(str(c.get('pattern', ''))).groups
+        except re.error as e: n = f'not a regular expression ({e})'
+        if n not in (0, 1): out.append(('pattern', n if isinstance(n, str) else 'must have at most one group (the number)'))
+        v = c.get('values')
+        if not (isinstance(v, list) and v and all(isinstance(x, (int, float)) for x in v)): out.append(('values', 'must be a non-empty list of numbers'))
+    if t == 'neopixel':
+        if _color_issue(c.get('color')): out.append(('color', _color_issue(c.get('color'))))
+        if c.get('brightness', 'on') not in _BRIGHTNESS: out.append(('brightness', f"must be one of {', '.join(_BRIGHTNESS)}"))
+    if t == 'pwm_fade' and c.get('direction', 'any') not in _FADE_DIRECTIONS:
+        out.append(('direction', f"must be one of {', '.join(_FADE_DIRECTIONS)}"))
+    return out
 
 # %% ../nbs/07b_mprun.ipynb #03812a02
 def api_registry()->dict:

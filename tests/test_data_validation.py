@@ -25,7 +25,7 @@ def broken(tmp_path_factory):
     raw = tmp_path_factory.mktemp('data')/'raw'
     shutil.copytree(RAW, raw)
     syl = sorted((raw/'syllabus').glob('*.yaml'))
-    f = {name: syl[i] for i, name in enumerate(['yaml', 'missing', 'grade', 'syntax', 'api', 'pin', 'utf8', 'checks', 'dup'], start=2)}
+    f = {name: syl[i] for i, name in enumerate(['yaml', 'missing', 'grade', 'syntax', 'api', 'pin', 'utf8', 'checks', 'dup', 'check_value'], start=2)}
     expect = {}
     # broken YAML: an unclosed flow sequence
     f['yaml'].write_text(f['yaml'].read_text(encoding='utf-8').replace('\ntags: [', '\ntags: [[', 1), encoding='utf-8')
@@ -55,6 +55,9 @@ def broken(tmp_path_factory):
     # an unknown check type
     f['checks'].write_text(f['checks'].read_text(encoding='utf-8').replace('{type: no_error}', '{type: no_errors}', 1), encoding='utf-8')
     expect['checks'] = (f['checks'], _line_of(f['checks'], '    - {type: no_errors}'), 'checks.expect', 'must be one of')
+    # a check whose field the judge cannot use: an unknown colour name
+    f['check_value'].write_text(f['check_value'].read_text(encoding='utf-8').replace('{type: no_error}', '{type: neopixel, pin: 13, index: 0, color: teal}', 1), encoding='utf-8')
+    expect['check_value'] = (f['check_value'], _line_of(f['check_value'], '    - {type: neopixel, pin: 13, index: 0, color: teal}'), 'checks.expect', 'unknown colour name')
     # a duplicate id: a second file that claims an existing project's id
     dup = raw/'syllabus'/'p999_copy.yaml'
     dup.write_text(f['dup'].read_text(encoding='utf-8'), encoding='utf-8')
@@ -80,7 +83,7 @@ def broken(tmp_path_factory):
 @pytest.fixture(scope='module')
 def loaded(broken): return load_raw(broken[0])
 
-CLASSES = ['yaml', 'missing', 'grade', 'syntax', 'api', 'pin', 'utf8', 'checks', 'dup', 'json', 'lang', 'instruction']
+CLASSES = ['yaml', 'missing', 'grade', 'syntax', 'api', 'pin', 'utf8', 'checks', 'dup', 'check_value', 'json', 'lang', 'instruction']
 
 @pytest.mark.parametrize('kind', CLASSES)
 def test_each_bad_input_is_named(broken, loaded, kind):
@@ -94,9 +97,9 @@ def test_each_bad_input_is_named(broken, loaded, kind):
 
 def test_nothing_else_is_lost(broken, loaded):
     raw, expect, n_projects = broken
-    bad = {expect[k][0].stem for k in CLASSES[:9]}
+    bad = {expect[k][0].stem for k in CLASSES[:10]}
     assert sorted(Path(f).stem for f in loaded.report.quarantined if f.endswith('.yaml')) == sorted(bad)
-    assert len(loaded.projects) == n_projects - 8          # nine bad files, one of them the extra duplicate
+    assert len(loaded.projects) == n_projects - 9          # ten bad files, one of them the extra duplicate
     assert loaded.report.files == n_projects + 1
     clean = load_raw(RAW)
     assert len(clean.report.errors) == 0
