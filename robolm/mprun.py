@@ -211,7 +211,7 @@ def _toggles(c, events, ctx):
     if tol is None:                                   # `tolerance`: a fraction of the period below 1, else ms
         tol = c.get('tolerance', 20)
         tol = tol * period if tol < 1 else tol
-    edges, prev = [], None
+    edges, prev = [], 0                               # a pin starts low: the first write of 1 is a rising edge
     for t, v in _timeline(events, 'pin', pin):
         if prev is not None and v != prev: edges.append((t, v))
         prev = v

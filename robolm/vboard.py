@@ -77,6 +77,7 @@ class _State:
         self.high_since = {}                   # output pin -> time it went high (HC-SR04 trigger pulses)
         self.echo = {}                         # echo pin -> [(rise µs, fall µs)] of the pulses the triggers caused
         self.adc_last = {}                     # ADC pin -> last logged reading (the log keeps changes only)
+        self.pwm_last = {}                     # PWM pin -> last logged (freq, duty)
 
 
 def _int_keys(d):
@@ -269,7 +270,10 @@ def _jump():
 
 def _loop(cond):
     "A `while` condition: after polling iterations in a row, jump to the next change before the body runs."
-    if cond and S.loop_reads and not S.loop_new and S.n_events == S.loop_events and S.us - S.loop_us <= POLL_GAP_US:
+    if not S.loop_reads:                     # the common case, kept cheap: an iteration that did not read the board
+        S.idle_iters, S.loop_events, S.loop_us = 0, S.n_events, S.us
+        return cond
+    if cond and not S.loop_new and S.n_events == S.loop_events and S.us - S.loop_us <= POLL_GAP_US:
         S.idle_iters += 1
         if S.idle_iters >= POLL_ITERS: _jump()
     else: S.idle_iters = 0
@@ -446,7 +450,9 @@ class PWM:
     def _log(self):
         if not (1 <= self._f <= 40000000): raise ValueError('frequency must be from 1Hz to 40MHz')
         self._d = max(0, min(65535, self._d))
-        log('pwm', self._pin, [self._f, self._d])
+        if S.pwm_last.get(self._pin) != (self._f, self._d):      # changes only: rewriting the same duty is no event
+            S.pwm_last[self._pin] = (self._f, self._d)
+            log('pwm', self._pin, [self._f, self._d])
     def freq(self, value=None):
         if value is None: return self._f
         self._f = value; self._log()
@@ -460,7 +466,7 @@ class PWM:
         if value is None: return self._d * 1000000000 // (65535 * self._f)
         self._d = int(value) * 65535 * self._f // 1000000000; self._log()
     def deinit(self):
-        self._d = 0; log('pwm', self._pin, [self._f, 0])
+        self._d = 0; S.pwm_last[self._pin] = (self._f, 0); log('pwm', self._pin, [self._f, 0])
 
 # %% ../nbs/07a_vboard.ipynb #191018be
 class ADC:
@@ -605,9 +611,8 @@ class UART:
             st[0] += d.encode() if isinstance(d, str) else bytes(d)
             st[1] += 1
         return st
-    def any(self):
-        advance(10)
-        return len(self._pull()[0])
+    def _waiting(self): return len(self._pull()[0])
+    def any(self): return _read(2000 + self._id, self._waiting, 10)   # a polling read: `while not u.any(): pass`
     def read(self, nbytes=None):
         advance(10)
         st = self._pull()
