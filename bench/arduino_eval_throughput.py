@@ -4,10 +4,13 @@ with 1 worker and with one per core. Also the mean compile and simulate seconds 
   python bench/arduino_eval_throughput.py --out bench/results/cpu2_arduino_eval.json
 `--versus DIR` compares with another checkout (e.g. `git archive BASE | tar -x -C DIR`, with its own
 .cache/toolchains/avrsim): the one-per-core run alternates between this tree and DIR, `--rounds` times each, every
-run in a fresh process, so both see the same machine load.
+run in a fresh process, so both see the same machine load. `--paired` instead times each sketch (compile + simulate)
+in both trees back to back, one thread, both imported in this process (DIR's package as `robolm_base`): on a shared
+machine the pairs see nearly the same load.
   python bench/arduino_eval_throughput.py --versus /tmp/base --rounds 3 --out bench/results/cpu2_arduino_eval_sandbox.json
+  python bench/arduino_eval_throughput.py --versus /tmp/base --paired --out bench/results/cpu2_arduino_eval_sandbox_paired.json
 """
-import argparse, glob, json, os, platform, statistics, subprocess, sys, time
+import argparse, glob, importlib.util, json, os, platform, statistics, subprocess, sys, time
 from pathlib import Path
 import yaml
 
@@ -43,6 +46,23 @@ def versus(base:Path, rounds:int)->dict:
             'samples': len(syllabus_items(HERE)), 'workers': cores, 'rounds': rounds, 'base': str(base),
             'runs': runs, 'median_sketches_per_s': med, 'ratio_this_to_base': round(med['this'] / med['base'], 3)}
 
+def paired(base:Path)->dict:
+    spec = importlib.util.spec_from_file_location('robolm_base', base/'robolm/__init__.py', submodule_search_locations=[str(base/'robolm')])
+    sys.modules['robolm_base'] = m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    import robolm_base.arduino as A0, robolm.arduino as A1
+    trees, t = {'base': A0, 'this': A1}, {'base': [], 'this': []}
+    for A in trees.values(): A.warm_core_cache()
+    items = syllabus_items(HERE)
+    for i, (code, checks) in enumerate(items):
+        for k in ('base', 'this') if i % 2 == 0 else ('this', 'base'):
+            A = trees[k]; t0 = time.perf_counter()
+            c = A.compile_sketch(code); A.simulate(c.elf, A.task_inputs(checks), checks.get('budget_ms', 3000)); c.cleanup()
+            t[k].append(time.perf_counter() - t0)
+    return {'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores', 'python': platform.python_version(),
+            'samples': len(items), 'base': str(base), 'what': 'compile + simulate of each sketch, one thread, base and this back to back',
+            'seconds': {k: round(sum(v), 2) for k, v in t.items()},
+            'median_ratio_this_to_base': round(statistics.median(b / a for a, b in zip(t['base'], t['this'])), 3)}
+
 def single(items)->dict:
     from robolm.arduino import compile_sketch, simulate, task_inputs, warm_core_cache
     warm_core_cache()
@@ -66,12 +86,14 @@ def main():
     ap.add_argument('--out')
     ap.add_argument('--versus', type=Path, help='another checkout to compare with, alternating runs')
     ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--paired', action='store_true', help='with --versus: per-sketch paired timing, one thread')
     ap.add_argument('--e2e-only', type=int, help=argparse.SUPPRESS)     # one end-to-end run (used by --versus)
     a = ap.parse_args()
     if a.e2e_only:
         print(json.dumps(end_to_end(syllabus_items(os.environ.get('ROBOLM_HOME', HERE)), a.e2e_only))); return
     if not a.out: ap.error('--out is required')
-    out = versus(a.versus.resolve(), a.rounds) if a.versus else single(syllabus_items(HERE))
+    if a.versus: out = paired(a.versus.resolve()) if a.paired else versus(a.versus.resolve(), a.rounds)
+    else: out = single(syllabus_items(HERE))
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
