@@ -41,7 +41,7 @@ pair('pin_toggles', 'class', 'Blinker class', BLINK,
 pair('pin_toggles', 'robot', 'robot.led_toggle', BLINK,
      'import robot\nwhile True:\n    robot.led_toggle()\n    robot.wait_ms(500)\n',
      'import robot\nrobot.led_on()\nwhile True:\n    robot.wait_ms(500)\n',
-     'pin 2 toggled 0 times')
+     'pin 2 toggled 1 times')                     # the one rising edge when it is switched on
 
 # ---- pin_state: levels on both sides of an input ----------------------------------------------------------------
 PRESS = {4: [[0, 1], [500, 0], [1500, 1]]}                  # button to GND, pressed 500-1500 ms
@@ -308,8 +308,8 @@ pair('no_error', 'irq', 'IRQ handler with a bug', spec(1500, pins={4: [[0, 1], [
      "error in a callback")
 
 
-# Correct programs the board (robolm.vboard, owned by 07a) still fails, not the checks: written down, strict xfail so
-# that the day the board learns them this test says so.
+# Correct programs that once ran into the board's heap limit: a duty rewritten in a tight loop (now logged on change
+# only) and a UART polled with any() (now a polling read that jumps to the next byte).
 BOARD_LIMITS = [
     ('PWM duty written in a tight loop without sleep', POT,
      'from machine import ADC, Pin, PWM\npot = ADC(Pin(35))\nled = PWM(Pin(2))\nled.freq(1000)\nwhile True:\n    led.duty_u16(pot.read_u16())\n'),
@@ -318,7 +318,6 @@ BOARD_LIMITS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason='the virtual board stops these runs (see the report in the test id)')
 @pytest.mark.parametrize('name,checks,code', BOARD_LIMITS, ids=[b[0] for b in BOARD_LIMITS])
 def test_board_limit(name, checks, code, runner):
     r = run_task(code, checks, runner)
