@@ -12,10 +12,10 @@ from .core import project_root, RobolmError
 from . import sandbox
 
 # %% auto #0
-__all__ = ['SANDBOX_DIR', 'RUNNER_LIMITS', 'SERVO_CONVENTIONS', 'COLOR_NAMES', 'CHECK_TYPES', 'toolchain_dir', 'wasm_package',
-           'board_sources', 'node_major', 'check_toolchain', 'instrument_loops', 'node_argv', 'staged_runner',
-           'MPRunner', 'MPPool', 'servo_conventions', 'color_matches', 'check_events', 'check_issues', 'api_registry',
-           'run_task', 'run_tasks']
+__all__ = ['WAITS', 'SANDBOX_DIR', 'RUNNER_LIMITS', 'SERVO_CONVENTIONS', 'COLOR_NAMES', 'CHECK_TYPES', 'toolchain_dir',
+           'wasm_package', 'board_sources', 'node_major', 'check_toolchain', 'instrument_loops', 'node_argv',
+           'staged_runner', 'MPRunner', 'MPPool', 'servo_conventions', 'color_matches', 'check_events', 'check_issues',
+           'api_registry', 'run_task', 'run_tasks']
 
 # %% ../nbs/07b_mprun.ipynb #6d0d24ea
 def toolchain_dir()->Path:
@@ -53,13 +53,23 @@ import ast
 def _noop(s)->bool:
     return isinstance(s, (ast.Pass, ast.Continue)) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
 
+WAITS = ('sleep', 'sleep_ms', 'sleep_us', 'lightsleep', 'idle', 'wait_ms')   # calls that always move the clock
+
+def _waits(body)->bool:
+    "True if the loop body waits on every pass: a top-level `time.sleep_ms(...)`-like statement (no jump needed)."
+    for s in body:
+        f = s.value.func if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) else None
+        if (f.attr if isinstance(f, ast.Attribute) else getattr(f, 'id', None)) in WAITS: return True
+    return False
+
 def instrument_loops(code:str)->str:
     "`code` with every `while` condition wrapped in `__vb_spin(...)` (empty body) or `__vb_loop(...)`, lines and columns kept."
     try: tree = ast.parse(code)
     except (SyntaxError, ValueError, MemoryError, RecursionError): return code
     lines = code.encode('utf-8').split(b'\n')
     spots = [(n.test.lineno, n.test.col_offset, n.test.end_lineno, n.test.end_col_offset,
-              b'__vb_spin(' if all(map(_noop, n.body)) else b'__vb_loop(') for n in ast.walk(tree) if isinstance(n, ast.While)]
+              b'__vb_spin(' if all(map(_noop, n.body)) else b'__vb_loop(')
+             for n in ast.walk(tree) if isinstance(n, ast.While) and not _waits(n.body)]
     for l0, c0, l1, c1, wrap in sorted(spots, reverse=True):   # from the end, so earlier offsets stay valid
         lines[l1 - 1] = lines[l1 - 1][:c1] + b')' + lines[l1 - 1][c1:]
         lines[l0 - 1] = lines[l0 - 1][:c0] + wrap + lines[l0 - 1][c0:]
