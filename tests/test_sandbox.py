@@ -247,17 +247,21 @@ def _write(p, text):
 
 
 def test_suite_as_non_root_user():
-    "The same suite as `nobody` (the sandbox then runs in an unprivileged user namespace of its own)."
+    "Both security suites (MicroPython and Arduino) as `nobody`: the sandbox then runs in a user namespace of its own."
     if os.geteuid() != 0: pytest.skip('already not root')
     if os.environ.get('ROBOLM_NONROOT_RUN'): pytest.skip('nested run')
     if shutil.which('setpriv') is None: pytest.skip('setpriv (util-linux) is missing')
     root = project_root()
     probe = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', 'test', '-r', str(root/'tests'/'test_sandbox.py')])
     if probe.returncode != 0: pytest.skip(f'{root} is not readable by nobody (a checkout under a private home?)')
-    env = {'PATH': os.environ['PATH'], 'HOME': '/tmp', 'ROBOLM_NONROOT_RUN': '1', 'PYTHONDONTWRITEBYTECODE': '1',
-           'ROBOLM_HOME': str(root), 'LANG': 'C.UTF-8'}
+    cache = Path(tempfile.mkdtemp()); os.chmod(cache, 0o777)          # nobody's home and Uno core cache
+    (cache/'home').mkdir(mode=0o777); os.chmod(cache/'home', 0o777)
+    env = {'PATH': os.environ['PATH'], 'HOME': str(cache/'home'), 'ROBOLM_NONROOT_RUN': '1', 'PYTHONDONTWRITEBYTECODE': '1',
+           'ROBOLM_HOME': str(root), 'LANG': 'C.UTF-8', 'ROBOLM_ARDUINO_CACHE': str(cache/'arduino-core')}
     p = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', sys.executable, '-m', 'pytest',
-                        '-q', '-p', 'no:cacheprovider', '-x', str(root/'tests'/'test_sandbox.py'), '-k', 'not non_root'],
-                       cwd='/tmp', env=env, capture_output=True, text=True, timeout=900)
+                        '-q', '-p', 'no:cacheprovider', '-x', str(root/'tests'/'test_sandbox.py'),
+                        str(root/'tests'/'test_sandbox_arduino.py'), '-k', 'not non_root'],
+                       cwd='/tmp', env=env, capture_output=True, text=True, timeout=1800)
+    shutil.rmtree(cache, ignore_errors=True)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-2000:]
     assert ' passed' in p.stdout and 'failed' not in p.stdout.splitlines()[-1]
