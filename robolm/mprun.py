@@ -103,13 +103,13 @@ class MPRunner:
                  max_events:int=50_000,      # board events before the run is stopped
                  wasm_mb:int=64):            # the interpreter's whole wasm memory, a hard cap
         self.wall_s, self.heap, self.max_output, self.max_events, self.wasm_mb = wall_s, heap, max_output, max_events, wasm_mb
-        self.proc, self.buf, self.restarts, self.results, self.n = None, b'', 0, None, 0
+        self.proc, self.buf, self.restarts, self.results, self.n, self.log = None, b'', 0, None, 0, None
 
     def _start(self):
         check_toolchain()
         d = staged_runner()
         r, w = os.pipe()
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()        # Node's stderr: the last line explains a crash
         try:
             self.proc = sandbox.popen(node_argv(w), ro=[(d, SANDBOX_DIR)], limits=RUNNER_LIMITS, cwd=SANDBOX_DIR,
                                       system=sandbox.binary_view('node'),
@@ -122,8 +122,18 @@ class MPRunner:
             sandbox.kill(self.proc); self.proc = None
         if self.results is not None:
             os.close(self.results); self.results = None
+        if self.log is not None:
+            self.log.close(); self.log = None
+
+    def _stderr_tail(self)->str:
+        "The last line Node wrote to stderr (why it died), or ''."
+        if self.log is None: return ''
+        self.log.seek(max(0, self.log.seek(0, 2) - 2000))
+        lines = self.log.read().decode('utf-8', 'replace').strip().splitlines()
+        return f': {lines[-1][:200]}' if lines else ''
 
     def _fail(self, msg:str)->dict:
+        if msg.startswith('RunnerCrash'): msg += self._stderr_tail()
         self.close(); self.restarts += 1
         return {'events': [], 'stdout': '', 'end': 'error', 'error': msg, 't_ms': None}
 
