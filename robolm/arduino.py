@@ -12,10 +12,10 @@ from .core import project_root, RobolmError
 from . import sandbox
 
 # %% auto #0
-__all__ = ['SBX', 'TOOLCHAIN_RO', 'COMPILE_LIMITS', 'ANALOG_PINS', 'UNO_PINS', 'ARDUINO_PWM_FREQS', 'SERVO_US',
-           'WAVE_MAX_PERIOD_MS', 'arduino_paths', 'file_use_errors', 'CompileResult', 'warm_core_cache',
-           'compile_sketch', 'simulate', 'adc_to_mv', 'TaskError', 'uno_pin', 'task_inputs', 'level_at', 'pwm_hw_at',
-           'wave_at', 'duty_at', 'uno_expect', 'check_one', 'TaskResult', 'run_sketch_task', 'run_sketch_tasks']
+__all__ = ['SBX', 'TOOLCHAIN_RO', 'COMPILE_LIMITS', 'ANALOG_PINS', 'UNO_PINS', 'ARDUINO_PWM_FREQS', 'WAVE_MAX_PERIOD_MS',
+           'UNO_CHECK_TYPES', 'arduino_paths', 'file_use_errors', 'CompileResult', 'warm_core_cache', 'compile_sketch',
+           'simulate', 'adc_to_mv', 'TaskError', 'uno_pin', 'task_inputs', 'uno_events', 'uno_expect', 'uno_checks',
+           'TaskResult', 'run_sketch_task', 'run_sketch_tasks']
 
 # %% ../nbs/07c_arduino.ipynb #c006
 def arduino_paths()->dict:
@@ -214,56 +214,62 @@ def task_inputs(checks:dict)->dict:
 
 # %% ../nbs/07c_arduino.ipynb #c020
 ARDUINO_PWM_FREQS = (976.56, 490.2)   # analogWrite's fixed hardware frequencies (Timer0; Timer1/Timer2)
-SERVO_US = (500, 2500)   # the task spec's servo: 0.5 ms = 0 degrees, 2.5 ms = 180 degrees
-
-def level_at(ev:dict, pin:int, t:float|None)->int:
-    "Logic level of an Uno pin at `t` ms (None: the end); a pin under hardware PWM reads as its duty rounded."
-    lvl = 0
-    for et, p, v in ev['pins']:
-        if p != pin: continue
-        if t is not None and et > t: break
-        lvl = v
-    hw = pwm_hw_at(ev, pin, t)
-    return int(hw[0] >= 0.5) if hw else lvl
-
-def pwm_hw_at(ev:dict, pin:int, t:float|None):
-    "(duty 0..1, freq) of the timer driving `pin` at `t`, or None when it is plain GPIO then."
-    st = None
-    for et, p, d, f in ev['pwm']:
-        if p != pin: continue
-        if t is not None and et > t: break
-        st = (d, f) if d >= 0 else None
-    return st
-
 WAVE_MAX_PERIOD_MS = 100   # slower on/off patterns are levels (a blink), not a PWM or servo signal
+_FULL = 65535
 
-def wave_at(ev:dict, pin:int, t:float|None):
-    """The last complete period of a pin toggled by software or an interrupt (tone(), Servo, bit-banged PWM) before
-    `t`: (duty 0..1, freq, high_us), or None when the pin is steady. The wave is live while no gap since its last edge
-    is longer than one period, and a period is at most `WAVE_MAX_PERIOD_MS`."""
-    edges = [(et, v) for et, p, v in ev['pins'] if p == pin and (t is None or et <= t)]
-    t = ev.get('ms', 0) if t is None else t
-    # the latest complete pulse (rise r, fall f <= t) and the rise before it (r0) for the period
-    i = len(edges) - 1
-    while i >= 0 and edges[i][1] != 0: i -= 1
-    if i < 2 or edges[i - 1][1] != 1: return None
-    r, f = edges[i - 1][0], edges[i][0]
-    r0 = next((et for et, v in reversed(edges[:i - 1]) if v == 1), None)
-    if r0 is None: return None
-    period = r - r0
-    if not 0 < period <= WAVE_MAX_PERIOD_MS or t - edges[-1][0] > 1.05 * period: return None
-    return (f - r) / period, 1000 / period, (f - r) * 1000
+def _wave_samples(edges:list, end_ms:float)->list:
+    """[(t, [freq, duty_u16])] of a pin from its edges [(t, level)]: steady levels (freq 0) and measured waves, each
+    wave sample at the end of its pulse (the latest complete pulse and the period before it)."""
+    out, rise, fall, period = [], None, None, None
+    def put(t, v):
+        if not out or out[-1][1] != v: out.append((t, v))
+    for i, (t, v) in enumerate(edges):
+        nxt = edges[i + 1][0] if i + 1 < len(edges) else end_ms
+        if v and rise is not None and fall is not None and rise < fall < t and t - rise <= WAVE_MAX_PERIOD_MS:
+            period = t - rise                                   # a wave: its sample comes when this pulse ends
+        elif not v and period is not None: put(t, [round(1000 / period, 2), round((t - rise) / period * _FULL)])
+        elif period is None: put(t, [0, v * _FULL])
+        if v: rise = t
+        else: fall = t
+        if period is not None and nxt - t > 1.05 * period:      # the wave stopped: the pin holds its level
+            if t + 1.05 * period < end_ms: put(t + 1.05 * period, [0, v * _FULL])
+            period = None
+    return out
 
-def duty_at(ev:dict, pin:int, t:float|None):
-    "(duty 0..1, freq or None, source) of a pin at `t`: hardware PWM, a measured wave, or a steady level."
-    hw = pwm_hw_at(ev, pin, t)
-    if hw: return hw[0], hw[1], 'timer'
-    w = wave_at(ev, pin, t)
-    if w: return w[0], w[1], 'wave'
-    return float(level_at(ev, pin, t)), None, 'level'
+
+# %% ../nbs/07c_arduino.ipynb #c021b
+def _pin_events(ev:dict, up:int, key)->list:
+    "The `pin` and `pwm` events of Uno pin `up`, named `key`: timer PWM first, else its measured waves and levels."
+    edges = [(t, v) for t, p, v in ev['pins'] if p == up]
+    items = sorted([(t, 0, v) for t, v in edges] + [(t, 1, (d, f)) for t, p, d, f in ev['pwm'] if p == up] +
+                   [(t, 2, s) for t, s in _wave_samples(edges, ev.get('ms', 0))], key=lambda x: (x[0], x[1]))
+    out, lvl, timer = [], 0, False
+    for t, src, x in items:
+        if src == 0:
+            lvl = x
+            if not timer: out.append([t, 'pin', key, x])
+        elif src == 1:
+            d, f = x
+            timer = d >= 0
+            out += [[t, 'pin', key, int(d >= 0.5) if timer else lvl],
+                    [t, 'pwm', key, [f, round(d * _FULL)] if timer else [0, lvl * _FULL]]]
+        elif not timer: out.append([t, 'pwm', key, x])
+    return out
+
+def uno_events(ev:dict, checks:dict)->list:
+    "The harness's log as the judge's events [t_ms, kind, key, value], in the task's ESP32 pin numbers."
+    out = []
+    for esp, up in (checks.get('arduino_pins') or {}).items(): out += _pin_events(ev, up, esp)
+    out += [[t, 'print', None, line + '\n'] for t, line in ev.get('uart_lines', [])]
+    tail = ev['uart'].rsplit('\n', 1)[-1] if '\n' in ev['uart'] else ev['uart']    # a last line without its newline
+    if tail.strip('\r'): out.append([ev.get('ms', 0), 'print', None, tail])
+    out += [[t, 'i2c', a, list(data)] for t, a, rw, data in ev['i2c'] if rw == 'w']
+    return sorted(out, key=lambda e: e[0])
+
 
 # %% ../nbs/07c_arduino.ipynb #c023
-def _at(e): return f" at {e['at_ms']} ms" if e.get('at_ms') is not None else ' at the end'
+UNO_CHECK_TYPES = ('no_error', 'serial_contains', 'serial_values', 'i2c_write', 'pin_toggles', 'pin_state', 'pwm',
+                   'pwm_fade', 'servo_angle')
 
 def uno_expect(e:dict)->dict:
     "An `expect` entry as the Uno sees it: its optional `arduino` mapping overrides fields (e.g. 10-bit printed values)."
@@ -271,52 +277,23 @@ def uno_expect(e:dict)->dict:
     if not isinstance(ov, dict): raise TaskError(f"expect {e.get('type')}: 'arduino' must be a mapping of overridden fields")
     return {**{k: v for k, v in e.items() if k != 'arduino'}, **ov}
 
-def check_one(ev:dict, e:dict, checks:dict)->str:
-    "'' when the event log satisfies one `expect` entry, else why not (in ESP32 pin terms, with the Uno pin)."
-    e = uno_expect(e)
-    kind = e.get('type')
-    if kind == 'no_error':
-        if ev['state'] != 'ok': return f"{ev['state']}: {ev['reason']}"
-        if 'uart' in ev['truncated']: return 'huge output: more than 1 MiB on Serial'
-        return ''
-    if kind == 'serial_contains':
-        text = ev['uart'].replace('\r\n', '\n')
-        return '' if str(e['text']) in text else f"serial output does not contain {e['text']!r} (got {text[-120:]!r})"
-    if kind == 'i2c_write':
-        data = list(e.get('data') or [])
-        hits = [x for x in ev['i2c'] if x[1] == e['addr'] and x[2] == 'w' and x[3][:len(data)] == data]
-        return '' if hits else f"no I2C write to 0x{e['addr']:02X}" + (f' starting with {data}' if data else '')
-    if kind not in ('pin_toggles', 'pin_state', 'pwm', 'servo_angle'): raise TaskError(f'expect: check type {kind!r} is not available on the Uno simulator')
-    up = uno_pin(checks, e['pin'], f"expect {kind} pin {e['pin']}")
-    name, t = f"pin {e['pin']} (Uno {up})", e.get('at_ms')
-    if kind == 'pin_state':
-        v = level_at(ev, up, t)
-        return '' if v == int(e['value']) else f"{name} is {v}{_at(e)}, expected {int(e['value'])}"
-    if kind == 'pin_toggles':
-        rises = [et for et, p, v in ev['pins'] if p == up and v == 1]
-        periods = [b - a for a, b in zip(rises, rises[1:])]
-        want, n = e['period_ms'], e.get('min_count', 2)
-        tol = e['tolerance_ms'] if 'tolerance_ms' in e else e.get('tolerance', 0.05) * want
-        if len(periods) < n: return f'{name} made {len(periods)} full on/off periods, expected at least {n} of {want} ms'
-        bad = [round(p, 1) for p in periods if abs(p - want) > tol]
-        return f'{name} toggles with periods {bad[:5]} ms, expected {want} ± {tol:g} ms' if bad else ''
-    if kind == 'pwm':
-        duty, freq, src = duty_at(ev, up, t)
-        want, tol = e.get('duty_percent'), e.get('tolerance', 2.0)
-        if want is not None and abs(duty * 100 - want) > tol:
-            return f'{name} has duty {duty * 100:.1f} %{_at(e)} ({src}), expected {want} ± {tol} %'
-        if e.get('freq') and freq and not (src == 'timer' and any(abs(freq - f) < 1 for f in ARDUINO_PWM_FREQS)):
-            if abs(freq - e['freq']) > max(1.0, 0.02 * e['freq']): return f"{name} runs at {freq:.1f} Hz{_at(e)}, expected {e['freq']} Hz"
-        if e.get('freq') and not freq and want is None: return f'{name} carries no wave{_at(e)}'
-        return ''
-    if kind == 'servo_angle':
-        hw = pwm_hw_at(ev, up, t)
-        w = wave_at(ev, up, t)
-        us = hw[0] / hw[1] * 1e6 if hw else (w[2] if w else None)
-        if us is None or not 300 <= us <= 3000: return f'{name} carries no servo pulses{_at(e)}'
-        angle = (us - SERVO_US[0]) * 180 / (SERVO_US[1] - SERVO_US[0])
-        tol = e.get('tolerance', 5)
-        return '' if abs(angle - e['angle']) <= tol else f"{name} servo at {angle:.0f}° ({us:.0f} us){_at(e)}, expected {e['angle']} ± {tol}°"
+def _uno_end(ev:dict)->tuple[str, str]:
+    if ev['state'] != 'ok': return 'error', f"{ev['state']}: {ev['reason']}"
+    if 'uart' in ev.get('truncated', []): return 'error', 'huge output: more than 1 MiB on Serial'
+    return 'finished', ''
+
+def uno_checks(ev:dict, checks:dict)->list:
+    "[(expect entry, '' or why not)] for a task's `expect` list against the harness's log, by the ESP32's checks."
+    want = [uno_expect(e) for e in checks.get('expect', [])]
+    for e in want:
+        if e.get('type') not in UNO_CHECK_TYPES: raise TaskError(f"expect: check type {e.get('type')!r} is not available on the Uno simulator")
+        if 'pin' in e: uno_pin(checks, e['pin'], f"expect {e['type']} pin {e['pin']}")
+    from robolm.mprun import check_events
+    res = check_events(uno_events(ev, checks), ev['uart'], want, *_uno_end(ev), fixed_freqs=ARDUINO_PWM_FREQS)
+    pins = checks.get('arduino_pins') or {}
+    return [(e, '' if r['ok'] else r['reason'] + (f" (Uno pin {pins[w['pin']]})" if 'pin' in w else ''))
+            for e, w, r in zip(checks.get('expect', []), want, res)]
+
 
 # %% ../nbs/07c_arduino.ipynb #c026
 @dataclass
@@ -335,7 +312,7 @@ def run_sketch_task(code:str, checks:dict, name:str='sketch', keep_events:bool=T
         if not c.ok: return TaskResult(False, c.first_error(), c)
         ev = simulate(c.elf, inputs, checks.get('budget_ms', 3000))
     finally: c.cleanup()
-    res = [(e, check_one(ev, e, checks)) for e in checks.get('expect', [])]
+    res = uno_checks(ev, checks)
     crash = ev['reason'] if ev['state'] != 'ok' else ''
     first = crash and f"{ev['state']}: {crash}" or next((f"{e['type']}: {r}" for e, r in res if r), '')
     return TaskResult(not first, first, c, res, ev if keep_events else None)

@@ -12,10 +12,10 @@ from .core import project_root, RobolmError
 from . import sandbox
 
 # %% auto #0
-__all__ = ['WAITS', 'SANDBOX_DIR', 'RUNNER_LIMITS', 'SERVO_CONVENTIONS', 'COLOR_NAMES', 'CHECK_TYPES', 'toolchain_dir',
-           'wasm_package', 'board_sources', 'node_major', 'check_toolchain', 'instrument_loops', 'node_argv',
-           'staged_runner', 'MPRunner', 'MPPool', 'servo_conventions', 'color_matches', 'check_events', 'check_issues',
-           'api_registry', 'run_task', 'run_tasks']
+__all__ = ['WAITS', 'SANDBOX_DIR', 'RUNNER_LIMITS', 'FADE_JITTER', 'SERVO_CONVENTIONS', 'COLOR_NAMES', 'CHECK_TYPES',
+           'toolchain_dir', 'wasm_package', 'board_sources', 'node_major', 'check_toolchain', 'instrument_loops',
+           'node_argv', 'staged_runner', 'MPRunner', 'MPPool', 'servo_conventions', 'color_matches', 'check_events',
+           'check_issues', 'api_registry', 'run_task', 'run_tasks']
 
 # %% ../nbs/07b_mprun.ipynb #6d0d24ea
 def toolchain_dir()->Path:
@@ -266,7 +266,10 @@ def _contains(text, hay:str)->bool:
     return bool(_text_re(text).search(_squash(hay)))
 
 def _serial_contains(c, events, ctx):
-    return (True, '') if _contains(c['text'], ctx['stdout']) else (False, f"output does not contain {c['text']!r}")
+    if _contains(c['text'], ctx['stdout']): return True, ''
+    out = _squash(ctx['stdout']).strip()
+    seen = f"last printed: {'…' * (len(out) > 60)}{out[-60:]!r}" if out else 'nothing printed'
+    return False, f"output does not contain {c['text']!r} ({seen})"
 
 # %% ../nbs/07b_mprun.ipynb #ee71e8cb
 _re_num = re.compile(r'^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$')
@@ -299,20 +302,24 @@ def _serial_values(c, events, ctx):
 def _pwm(c, events, ctx):
     pin = int(c['pin'])
     st = _at(_timeline(events, 'pwm', pin), c.get('at_ms'))
-    if st is None: return False, f'no PWM on pin {pin} {_when(c)}'
-    f, d = st
-    if c.get('freq') is not None and abs(f - c['freq']) > max(1, 0.02 * c['freq']):
-        return False, f"PWM pin {pin} is {f} Hz {_when(c)}, expected {c['freq']} Hz"
+    f, d = st if st is not None else (0, 65535 * (_at(_timeline(events, 'pin', pin), c.get('at_ms')) or 0))
+    steady = f == 0 and c.get('duty_percent') is not None     # a level: 0 or 100 % at any frequency
+    fixed = any(abs(f - x) < 1 for x in ctx.get('fixed_freqs', ()))   # a frequency the board sets, not the program
+    if c.get('freq') is not None and not (steady or fixed) and abs(f - c['freq']) > max(1, 0.02 * c['freq']):
+        return False, f"PWM pin {pin} is {f:g} Hz {_when(c)}, expected {c['freq']} Hz" if f else f"pin {pin} carries no wave {_when(c)}"
     if c.get('duty_percent') is not None and abs(_pct(d) - c['duty_percent']) > c.get('tolerance', 2.0):
+        if not f: return False, f"pin {pin} is steadily {'high' if d else 'low'} {_when(c)}, expected duty {c['duty_percent']}%"
         return False, f"PWM pin {pin} duty {_pct(d):.1f}% {_when(c)}, expected {c['duty_percent']}%"
     return True, ''
+
+FADE_JITTER = 1.0   # percentage points a measured duty may dip on a rising ramp (a software PWM's timing)
 
 def _ramps(duties, low, high, steps)->bool:
     "Whether `duties` (percent) rise from <= low to >= high, never falling, through >= `steps` levels in between."
     run, prev = None, None
     for v in duties:
         if v <= low: run = set()
-        elif run is not None and v >= prev:
+        elif run is not None and v >= prev - FADE_JITTER:
             if v >= high:
                 if len(run) >= steps: return True
                 run = None
@@ -343,7 +350,7 @@ SERVO_CONVENTIONS = {'0.5-2.5 ms': (500, 2500), '1-2 ms': (1000, 2000), '0.544-2
 def _pulse_us(c, events):
     "(freq, pulse µs) of the servo PWM at the check's time, or None."
     st = _at(_timeline(events, 'pwm', int(c['pin'])), c.get('at_ms'))
-    return None if st is None else (st[0], st[1] / 65535 * 1e6 / st[0])
+    return None if st is None or not st[0] else (st[0], st[1] / 65535 * 1e6 / st[0])   # freq 0: a steady level
 
 def _angle(us, conv): lo, hi = SERVO_CONVENTIONS[conv]; return (us - lo) * 180 / (hi - lo)
 
@@ -442,9 +449,9 @@ _CHECKS = {'pin_toggles': _toggles, 'pin_state': _pin_state, 'pwm': _pwm, 'pwm_f
            'ble_notify_contains': _sent('ble', 'BLE notification'), 'no_error': _no_error}
 CHECK_TYPES = tuple(_CHECKS)
 
-def check_events(events:list, stdout:str, checks:list, end:str='finished', error:str='')->list[dict]:
-    "Each check of a task spec's `expect` list against a run: [{check, ok, reason}]."
-    ctx = {'stdout': stdout, 'end': end, 'error': error, 'servo': servo_conventions(checks, events)}
+def check_events(events:list, stdout:str, checks:list, end:str='finished', error:str='', fixed_freqs:tuple=())->list[dict]:
+    "Each check of a task spec's `expect` list against a run: [{check, ok, reason}]. Serves the ESP32 and the Uno."
+    ctx = {'stdout': stdout, 'end': end, 'error': error, 'servo': servo_conventions(checks, events), 'fixed_freqs': fixed_freqs}
     def one(c):
         fn = _CHECKS.get(c.get('type')) if isinstance(c, dict) else None
         return fn(c, events, ctx) if fn else (False, f"unknown check type {c.get('type') if isinstance(c, dict) else c!r}")

@@ -68,11 +68,11 @@ READS = [
      MISSING),
     ('has_include probe', lambda p: _print(f'#if __has_include("{p}")\nconst char *s = "{TOKEN}";\n#endif'), TEXTUAL),
     ('has_include computed probe', lambda p: _print(f'#define P "{p}"\n#if __has_include(P)\nconst char *s = "{TOKEN}";\n'
-                                                   '#else\nconst char *s = "absent";\n#endif'), 'serial output does not contain'),
+                                                   '#else\nconst char *s = "absent";\n#endif'), 'output does not contain'),
     ('pragma GCC dependency', lambda p: f'#pragma GCC dependency "{p}"\n' + BLINK, TEXTUAL),
     ('_Pragma GCC dependency', lambda p: f'_Pragma("GCC dependency \\"{p}\\"")\n' + BLINK, TEXTUAL),
     ('optimize -include pragma', lambda p: _print(f'#pragma GCC optimize ("-include{p}")\nconst char *s = "x";'),
-     'serial output does not contain'),
+     'output does not contain'),
 ]
 
 
