@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from .core import project_root, RobolmError
 from . import sandbox
+from .vboard import i2c_schedule
 
 # %% auto #0
 __all__ = ['SBX', 'TOOLCHAIN_RO', 'COMPILE_LIMITS', 'ANALOG_PINS', 'UNO_PINS', 'ARDUINO_PWM_FREQS', 'WAVE_MAX_PERIOD_MS',
@@ -150,7 +151,8 @@ def _sim_limits(wall_s:float)->sandbox.Limits:
 def simulate(elf, inputs:dict|None=None, budget_ms:float=1000, wall_s:float|None=None, max_events:int=100_000)->dict:
     """Run `elf` in the simavr harness for `budget_ms` of simulated time and return its event log.
     `inputs` uses Uno terms: `digital` {pin: [[ms, level]]}, `adc_mv` {channel: [[ms, mV]]}, `serial` [[ms, text]],
-    `echo` {pin: [[ms, us]]}, `i2c` {addr: {'regs': {reg: [bytes]}} | {'read': [bytes]}}."""
+    `echo` {pin: [[ms, us]]}, `i2c` {addr: {'regs': {reg: [bytes]}} | {'read': [bytes]}}, where any bytes may be a
+    schedule [[ms, [bytes]], ...] as on the virtual ESP32."""
     inputs = inputs or {}
     exe = arduino_paths()['avrsim']
     if not exe.exists(): raise RobolmError(f'{exe} is missing: run `make avrsim`')
@@ -162,8 +164,9 @@ def simulate(elf, inputs:dict|None=None, budget_ms:float=1000, wall_s:float|None
     for pin, sched in inputs.get('echo', {}).items(): cmd += [a for t, us in sched for a in ('-e', f'{int(pin)}={int(us)}@{t}')]
     for addr, dev in inputs.get('i2c', {}).items():
         cmd += ['-i', str(int(addr))]
-        for reg, data in (dev.get('regs') or {}).items(): cmd += ['-r', f'{int(addr)}:{int(reg)}={_hex(data)}']
-        if 'read' in dev: cmd += ['-R', f'{int(addr)}={_hex(dev["read"])}']
+        for reg, data in (dev.get('regs') or {}).items():
+            cmd += [a for t, b in i2c_schedule(data) for a in ('-r', f'{int(addr)}:{int(reg)}={_hex(b)}@{t}')]
+        if 'read' in dev: cmd += [a for t, b in i2c_schedule(dev['read']) for a in ('-R', f'{int(addr)}={_hex(b)}@{t}')]
     ro = [(sandbox.stage({'avrsim': exe})/'avrsim', f'{SBX}/avrsim'), (Path(elf).resolve(), f'{SBX}/firmware.elf')]
     p = sandbox.run(cmd + [f'{SBX}/firmware.elf'], ro=ro, limits=_sim_limits(wall_s), timeout=wall_s + 10,
                     max_output=64 << 20, dev='null', proc=False)

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['POLL_GAP_US', 'S', 'POLL_ITERS', 'ECHO_DELAY_US', 'SoftSPI', 'FLAG_READ', 'FLAG_WRITE', 'FLAG_NOTIFY',
-           'FLAG_INDICATE', 'FLAG_WRITE_NO_RESPONSE', 'MODULES', 'SimulationEnd', 'BoardLimit', 'reset', 'events',
-           'now_ms', 'log', 'advance', 'VModule', 'make_time', 'Pin', 'Signal', 'PWM', 'ADC', 'time_pulse_us', 'I2C',
-           'SoftI2C', 'SPI', 'UART', 'Timer', 'WDT', 'RTC', 'TouchPad', 'DAC', 'make_machine', 'NeoPixel',
+           'FLAG_INDICATE', 'FLAG_WRITE_NO_RESPONSE', 'MODULES', 'SimulationEnd', 'BoardLimit', 'i2c_schedule', 'reset',
+           'events', 'now_ms', 'log', 'advance', 'VModule', 'make_time', 'Pin', 'Signal', 'PWM', 'ADC', 'time_pulse_us',
+           'I2C', 'SoftI2C', 'SPI', 'UART', 'Timer', 'WDT', 'RTC', 'TouchPad', 'DAC', 'make_machine', 'NeoPixel',
            'make_neopixel', 'DHTBase', 'DHT11', 'DHT22', 'make_dht', 'WLAN', 'make_network', 'socket', 'make_socket',
            'MQTTException', 'MQTTClient', 'make_umqtt_simple', 'make_ntptime', 'UUID', 'BLE', 'make_bluetooth',
            'make_modules', 'install', 'uninstall', 'run', 'unknown_attributes']
@@ -89,6 +89,12 @@ def _int_keys(d):
     for k in d: r[int(k, 0) if isinstance(k, str) else int(k)] = d[k]   # JSON keys are strings
     return r
 
+def i2c_schedule(v):
+    "I2C bytes, or a schedule of them [[ms, bytes], ...], as a sorted schedule."
+    v = list(v or [])
+    if v and isinstance(v[0], (list, tuple)): return sorted([[e[0], list(e[1])] for e in v], key=lambda e: e[0])
+    return [[0, v]]
+
 def _norm_inputs(inp):
     "Input schedules with int keys (JSON turns them into strings) and sorted times."
     out = {}
@@ -99,7 +105,7 @@ def _norm_inputs(inp):
     devs = _int_keys(inp.get('i2c') or {})
     for a in devs:
         d = devs[a] or {}
-        devs[a] = {'regs': _int_keys(d.get('regs') or {}), 'read': list(d.get('read') or [])}
+        devs[a] = {'regs': {r: i2c_schedule(b) for r, b in _int_keys(d.get('regs') or {}).items()}, 'read': i2c_schedule(d.get('read'))}
     out['i2c'] = devs
     for k in ('http', 'mqtt', 'ble'):
         out[k] = sorted([list(e) for e in (inp.get(k) or [])], key=lambda e: e[0])
@@ -525,6 +531,14 @@ def time_pulse_us(pin, pulse_level, timeout_us=1000000):
     return S.us - start
 
 # %% ../nbs/07a_vboard.ipynb #243213ca
+def _i2c_now(sched):
+    "The bytes a device gives now: the last schedule entry whose time has come."
+    v = []
+    for t, b in sched:
+        if t * 1000 <= S.us: v = b
+        else: break
+    return v
+
 class I2C:
     "I2C controller: devices come from `inputs.i2c`; every write is logged as its bytes ([reg]+data for writeto_mem)."
     def __init__(self, id=-1, scl=None, sda=None, freq=400000, timeout=50000):
@@ -546,12 +560,10 @@ class I2C:
         if reg is not None and d['regs']:
             r = reg
             while len(out) < n:
-                if r in d['regs']:
-                    out.extend(d['regs'][r]); r += len(d['regs'][r])
-                else:
-                    out.append(0); r += 1
-        elif d['read']:
-            out = list(d['read'])
+                b = _i2c_now(d['regs'][r]) if r in d['regs'] else []
+                out.extend(b or [0]); r += len(b) or 1
+        else:
+            out = list(_i2c_now(d['read']))
         out = (out + [0] * n)[:n]
         return bytes([int(b) & 0xFF for b in out])
     def _write(self, addr, data):

@@ -16,8 +16,10 @@
  *   -e PIN=US@MS   HC-SR04 echo on PIN: after a trigger pulse (any other output pin high for 2-60 us, then low)
  *                  the echo pin goes high 200 us later for US microseconds (the width scheduled at trigger time)
  *   -i ADDR        an I2C device at 7-bit ADDR that acknowledges (all register reads give 0)
- *   -r ADDR:REG=HEX  register REG of device ADDR: after a write of [REG], reads return these bytes in turn
- *   -R ADDR=HEX    a device whose plain reads return these bytes in turn (from the first, each transaction)
+ *   -r ADDR:REG=HEX[@MS]  register REG of device ADDR: after a write of [REG], reads return these bytes in turn
+ *                  (from MS on: several -r for one register make a schedule, the latest started one answers)
+ *   -R ADDR=HEX[@MS]  a device whose plain reads return these bytes in turn (from the first, each transaction;
+ *                  from MS on, as for -r)
  *   -m N           at most N events per kind (pins, pwm, i2c; default 100000); more set "truncated"
  *
  * Output (times in simulated ms):
@@ -216,10 +218,11 @@ static avr_cycle_count_t sin_timer(avr_t *a, avr_cycle_count_t when, void *param
 }
 
 /* ---------- I2C devices (simavr TWI master <-> our slaves) ---------- */
-typedef struct { int reg; uint8_t bytes[64]; int n; } reg_t;
-typedef struct { int addr; reg_t regs[32]; int n_regs; uint8_t rd[64]; int n_rd; int has_rd; } i2c_dev_t;
+typedef struct { int reg; uint8_t bytes[64]; int n; double ms; } reg_t;     /* reg -1: the plain-read bytes */
+typedef struct { int addr; reg_t regs[32]; int n_regs; int has_rd; } i2c_dev_t;
 static i2c_dev_t devs[16]; static int n_devs;
 static i2c_dev_t *sel; static int sel_read, xfer_n, ptr_reg = -1, rd_i, reg_k;
+static reg_t *sel_rd;
 static uint8_t xfer[256]; static double xfer_t;
 static buf_t ev_i2c;
 static avr_irq_t *twi_in;
@@ -240,14 +243,17 @@ static void i2c_flush(void) {     /* log the finished transaction */
 	}
 	xfer_n = 0;
 }
+static reg_t *reg_now(i2c_dev_t *d, int reg) {     /* the entry of `reg` whose time came last, or NULL */
+	reg_t *best = NULL; double t = now_ms();
+	for (int i = 0; i < d->n_regs; i++)
+		if (d->regs[i].reg == reg && d->regs[i].ms <= t && (!best || d->regs[i].ms >= best->ms)) best = &d->regs[i];
+	return best;
+}
 static uint8_t i2c_read_byte(void) {
-	if (sel->has_rd) return rd_i < sel->n_rd ? sel->rd[rd_i++] : 0;
-	uint8_t v = 0;
-	for (int i = 0; i < sel->n_regs; i++)
-		if (sel->regs[i].reg == ptr_reg) { if (reg_k < sel->regs[i].n) v = sel->regs[i].bytes[reg_k]; goto done; }
-	for (int i = 0; i < sel->n_regs; i++)     /* past a register's list: the next register's first byte */
-		if (sel->regs[i].reg == ptr_reg + reg_k && sel->regs[i].n) v = sel->regs[i].bytes[0];
-done:
+	if (sel->has_rd) return sel_rd && rd_i < sel_rd->n ? sel_rd->bytes[rd_i++] : 0;
+	uint8_t v = 0; reg_t *r = ptr_reg >= 0 ? reg_now(sel, ptr_reg) : NULL;
+	if (r) { if (reg_k < r->n) v = r->bytes[reg_k]; }
+	else if (ptr_reg >= 0 && (r = reg_now(sel, ptr_reg + reg_k)) && r->n) v = r->bytes[0];   /* the next register's first byte */
 	reg_k++;
 	return v;
 }
@@ -259,6 +265,7 @@ static void twi_cb(struct avr_irq_t *irq, uint32_t value, void *param) {
 	if (msg & TWI_COND_START) {
 		i2c_flush();
 		sel = find_dev(addr8 >> 1); sel_read = addr8 & 1; xfer_t = now_ms(); rd_i = 0; reg_k = 0;
+		sel_rd = sel && sel->has_rd ? reg_now(sel, -1) : NULL;
 		if (sel) avr_raise_irq(twi_in, avr_twi_irq_msg(TWI_COND_ACK, addr8, 1));
 	}
 	if (!sel) return;
@@ -359,9 +366,28 @@ static void no_sleep(avr_t *a, avr_cycle_count_t howLong) { (void)a; (void)howLo
  * The same as simavr 1.6's avr_run() with the raw run callback (one instruction, the cycle timers that are due,
  * sleep, interrupts), but the timer queue is only walked when its first timer is due: the other 99% of the steps skip
  * two library calls. The result is cycle for cycle identical. */
+static inline uint16_t flash16(avr_t *a, avr_flashaddr_t pc) { return a->flash[pc] | (a->flash[pc + 1] << 8); }
+
+/* simavr 1.6 decides whether a skip instruction (CPSE, SBRC, SBRS, SBIC, SBIS) jumps over a 32-bit instruction with
+ * the mask 0xfc0f, which reads ADIW/SBIW with a constant ending in 0xC-0xF as CALL/JMP: it then skips the instruction
+ * after them too (and counts one cycle more). avr-gcc emits exactly that for a signed `x / 16` (SBRC r25,7; ADIW 15),
+ * so on stock simavr 1.6 `512 / 16` is 0. Later simavr masks with 0xfe0f; this puts the PC and cycle back the same
+ * way. Called only when an instruction moved the PC by 6 bytes, which is rare. */
+static avr_flashaddr_t fix_skip(avr_t *a, avr_flashaddr_t pc, avr_flashaddr_t new_pc) {
+	uint16_t op = flash16(a, pc), next = flash16(a, pc + 2);
+	int skip = (op & 0xfc00) == 0x1000 || (op & 0xfc08) == 0xfc00 || (op & 0xfd00) == 0x9900;
+	if (!skip || (next & 0xfe00) != 0x9600) return new_pc;
+	a->cycle -= 1;
+	return pc + 4;
+}
+
 static inline int run_one_step(avr_t *a) {
 	avr_flashaddr_t new_pc = a->pc;
-	if (a->state == cpu_Running) new_pc = avr_run_one(a);
+	if (a->state == cpu_Running) {
+		avr_flashaddr_t pc = a->pc;
+		new_pc = avr_run_one(a);
+		if (new_pc == pc + 6) new_pc = fix_skip(a, pc, new_pc);
+	}
 	avr_cycle_count_t sleep;
 	avr_cycle_timer_slot_p t = a->cycle_timers.timer;
 	if (t && t->when > a->cycle) {     /* nothing due: what avr_cycle_timer_process() would return and store */
@@ -420,19 +446,15 @@ int main(int argc, char **argv) {
 			if (echo_pin >= 0 && echo_pin != e->pin) usage("one echo pin only");
 			echo_pin = e->pin; n_echo++; break; }
 		case 'i': { int ad; if (sscanf(optarg, "%i", &ad) != 1 || !get_dev(ad)) usage("bad -i ADDR"); break; }
-		case 'r': {
-			int ad, reg; char *eq = strchr(optarg, '=');
-			if (!eq || sscanf(optarg, "%i:%i=", &ad, &reg) != 2) usage("bad -r ADDR:REG=HEX");
+		case 'r': case 'R': {
+			int ad, reg = -1; char *eq = strchr(optarg, '='), *at = strchr(optarg, '@');
+			int ok = opt == 'r' ? sscanf(optarg, "%i:%i=", &ad, &reg) == 2 && reg >= 0 : sscanf(optarg, "%i=", &ad) == 1;
+			if (!eq || !ok || (at && at < eq)) usage(opt == 'r' ? "bad -r ADDR:REG=HEX[@MS]" : "bad -R ADDR=HEX[@MS]");
 			i2c_dev_t *d = get_dev(ad);
-			if (!d || d->n_regs >= 32) usage("too many I2C registers");
+			if (!d || d->n_regs >= 32) usage("too many I2C devices or registers");
 			reg_t *r = &d->regs[d->n_regs++]; r->reg = reg; r->n = parse_hex(eq + 1, r->bytes, 64);
-			break; }
-		case 'R': {
-			int ad; char *eq = strchr(optarg, '=');
-			if (!eq || sscanf(optarg, "%i=", &ad) != 1) usage("bad -R ADDR=HEX");
-			i2c_dev_t *d = get_dev(ad);
-			if (!d) usage("too many I2C devices");
-			d->has_rd = 1; d->n_rd = parse_hex(eq + 1, d->rd, 64);
+			r->ms = at ? atof(at + 1) : 0;
+			if (reg < 0) d->has_rd = 1;
 			break; }
 		default: usage("bad option");
 		}
