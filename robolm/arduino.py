@@ -11,6 +11,7 @@ from pathlib import Path
 from .core import project_root, RobolmError
 from . import sandbox
 from .vboard import i2c_schedule
+from .mprun import check_events
 
 # %% auto #0
 __all__ = ['SBX', 'TOOLCHAIN_RO', 'COMPILE_LIMITS', 'ANALOG_PINS', 'UNO_PINS', 'ARDUINO_PWM_FREQS', 'WAVE_MAX_PERIOD_MS',
@@ -291,7 +292,6 @@ def uno_checks(ev:dict, checks:dict)->list:
     for e in want:
         if e.get('type') not in UNO_CHECK_TYPES: raise TaskError(f"expect: check type {e.get('type')!r} is not available on the Uno simulator")
         if 'pin' in e: uno_pin(checks, e['pin'], f"expect {e['type']} pin {e['pin']}")
-    from robolm.mprun import check_events
     res = check_events(uno_events(ev, checks), ev['uart'], want, *_uno_end(ev), fixed_freqs=ARDUINO_PWM_FREQS)
     pins = checks.get('arduino_pins') or {}
     return [(e, '' if r['ok'] else r['reason'] + (f" (Uno pin {pins[w['pin']]})" if 'pin' in w else ''))
