@@ -265,7 +265,7 @@ def uno_events(ev:dict, checks:dict)->list:
     out = []
     for esp, up in (checks.get('arduino_pins') or {}).items(): out += _pin_events(ev, up, esp)
     out += [[t, 'print', None, line + '\n'] for t, line in ev.get('uart_lines', [])]
-    tail = ev['uart'].rsplit('\n', 1)[-1] if '\n' in ev['uart'] else ev['uart']    # a last line without its newline
+    tail = ev['uart'].rsplit('\n', 1)[-1]                       # a last line without its newline
     if tail.strip('\r'): out.append([ev.get('ms', 0), 'print', None, tail])
     out += [[t, 'i2c', a, list(data)] for t, a, rw, data in ev['i2c'] if rw == 'w']
     return sorted(out, key=lambda e: e[0])

@@ -132,13 +132,17 @@ def log(kind, key, value):
     S.n_events += 1
     S.loop_new = True
 
-def _sched(kind, key, default):
-    "The scheduled input value of `key` now: the last entry whose time has come."
+def _now(sched, default=None):
+    "The value of a schedule [[ms, value...], ...] now: the last entry whose time has come."
     v = default
-    for e in S.inputs[kind].get(key, ()):
+    for e in sched:
         if e[0] * 1000 <= S.us: v = e[1] if len(e) == 2 else e[1:]
         else: break
     return v
+
+def _sched(kind, key, default):
+    "The scheduled input value of `key` now."
+    return _now(S.inputs[kind].get(key, ()), default)
 
 def _pin_level(pin, t_us):
     "Scheduled level of an input pin at `t_us`: its `inputs.pins` schedule or the echo pulses (None: nothing drives it)."
@@ -531,14 +535,6 @@ def time_pulse_us(pin, pulse_level, timeout_us=1000000):
     return S.us - start
 
 # %% ../nbs/07a_vboard.ipynb #243213ca
-def _i2c_now(sched):
-    "The bytes a device gives now: the last schedule entry whose time has come."
-    v = []
-    for t, b in sched:
-        if t * 1000 <= S.us: v = b
-        else: break
-    return v
-
 class I2C:
     "I2C controller: devices come from `inputs.i2c`; every write is logged as its bytes ([reg]+data for writeto_mem)."
     def __init__(self, id=-1, scl=None, sda=None, freq=400000, timeout=50000):
@@ -560,10 +556,10 @@ class I2C:
         if reg is not None and d['regs']:
             r = reg
             while len(out) < n:
-                b = _i2c_now(d['regs'][r]) if r in d['regs'] else []
+                b = _now(d['regs'][r], []) if r in d['regs'] else []
                 out.extend(b or [0]); r += len(b) or 1
         else:
-            out = list(_i2c_now(d['read']))
+            out = list(_now(d['read'], []))
         out = (out + [0] * n)[:n]
         return bytes([int(b) & 0xFF for b in out])
     def _write(self, addr, data):
